@@ -1,0 +1,66 @@
+#include "core/backup.hpp"
+
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+#include "crypto/file_io.hpp"
+#include "crypto/key_files.hpp"
+#include "crypto/keyslots.hpp"
+
+namespace ik::core {
+namespace {
+Result<void> copy_into(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (auto w = crypto::copy_file_atomic(from, to, 0600); !w) return std::unexpected(core::from(w.error()));
+  return {};
+}
+}  // namespace
+
+std::filesystem::path backup_keyslots_path(const std::filesystem::path& backup) {
+  return backup.string() + ".keyslots";
+}
+
+Result<void> backup(Session& session, const std::filesystem::path& target) {
+  if (!session.unlocked()) return fail(Errc::PermissionDenied, "the device is locked");
+  std::error_code ec;
+  if (std::filesystem::exists(backup_keyslots_path(target), ec))
+    return fail(Errc::Exists, fmt::format("{} already exists", backup_keyslots_path(target).string()));
+  if (auto r = session.db().backup_to(target); !r) return std::unexpected(from(r.error()));
+  ::chmod(target.c_str(), 0600);
+  return copy_into(session.data_dir().keyslots(), backup_keyslots_path(target));
+}
+
+Result<void> restore(const std::filesystem::path& backup, const DataDir& dir, std::string_view user,
+                     const crypto::SecureBuffer& passphrase) {
+  std::error_code ec;
+  if (dir.provisioned() || std::filesystem::exists(dir.database(), ec) || std::filesystem::exists(dir.keyslots(), ec))
+    return fail(Errc::Exists, fmt::format("{} already holds a device; restore into an empty directory", dir.root.string()));
+  std::filesystem::create_directories(dir.root, ec);
+  ::chmod(dir.root.c_str(), 0700);
+  auto undo = [&] {
+    for (const auto& p : {dir.database(), dir.keyslots(), dir.device_public_key()}) {
+      std::filesystem::remove(p, ec);
+      std::filesystem::remove(p.string() + "-wal", ec);
+      std::filesystem::remove(p.string() + "-shm", ec);
+    }
+  };
+  if (auto r = copy_into(backup, dir.database()); !r) return undo(), r;
+  if (auto r = copy_into(backup_keyslots_path(backup), dir.keyslots()); !r)
+    return undo(), r;
+  auto s = unlock(dir, user, passphrase);
+  if (!s) {
+    undo();
+    return std::unexpected(s.error());
+  }
+  if (auto r = s->db().integrity_check(); !r) {
+    undo();
+    return std::unexpected(from(r.error()));
+  }
+  if (auto w = crypto::write_public_key_file(dir.device_public_key(), s->device_key().pub); !w) {
+    undo();
+    return std::unexpected(from(w.error()));
+  }
+  return {};
+}
+
+}  // namespace ik::core

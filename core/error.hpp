@@ -1,0 +1,44 @@
+#pragma once
+// Errors of the domain layer. `message` is a sentence for a person (in English, for logs and the
+// CLI — never with personal data); callers map `code` to what they show.
+#include <expected>
+#include <string>
+
+#include "crypto/error.hpp"
+#include "storage/error.hpp"
+
+namespace ik::core {
+
+enum class Errc {
+  WrongPassphrase,
+  SlotDelayed,
+  SlotLocked,
+  UnknownUser,
+  UserDisabled,
+  PermissionDenied,
+  Invalid,       // input failed validation
+  Exists,
+  NotFound,
+  NotProvisioned,
+  Damaged,       // a file failed its integrity checks
+  WrongKey,      // a database or key that is not this device's
+  Io,
+  Internal,
+};
+
+struct Error {
+  Errc code;
+  std::string message;
+};
+
+template <class T>
+using Result = std::expected<T, Error>;
+
+inline std::unexpected<Error> fail(Errc code, std::string message) {
+  return std::unexpected(Error{code, std::move(message)});
+}
+
+Error from(const crypto::Error& e);
+Error from(const storage::Error& e);
+
+}  // namespace ik::core

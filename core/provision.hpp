@@ -1,0 +1,32 @@
+#pragma once
+// First start of a device: a fresh database master key, the encrypted database, the keyslot file
+// (first admin + HQ recovery), the device identity. Either all of it exists afterwards, or none.
+#include <string>
+
+#include "core/data_dir.hpp"
+#include "core/error.hpp"
+#include "crypto/kdf.hpp"
+#include "crypto/keys.hpp"
+#include "crypto/secure_buffer.hpp"
+
+namespace ik::core {
+
+struct ProvisionRequest {
+  DataDir dir;
+  std::string admin_name;
+  const crypto::SecureBuffer* admin_passphrase = nullptr;
+  crypto::PublicKey hq_recovery;
+  crypto::KdfParams kdf;
+};
+
+struct ProvisionResult {
+  crypto::PublicKey device_public;
+};
+
+Result<ProvisionResult> provision(const ProvisionRequest& request);
+
+// Shared rules, used by provisioning, the users service, the CLI and the lock screen.
+Result<void> validate_staff_name(std::string_view name);
+Result<void> validate_passphrase(const crypto::SecureBuffer& passphrase);
+
+}  // namespace ik::core

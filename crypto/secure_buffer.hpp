@@ -1,0 +1,48 @@
+#pragma once
+// SecureBuffer: bytes in sodium_malloc memory (guard pages, canary, mlock where allowed),
+// wiped on destruction. Move-only: a secret is never copied implicitly. Every secret in the
+// project (passphrases, the database master key, secret keys) lives in one of these.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace ik::crypto {
+
+class SecureBuffer {
+ public:
+  SecureBuffer() = default;
+  explicit SecureBuffer(std::size_t size);  // zero-filled; throws std::bad_alloc
+  ~SecureBuffer();
+  SecureBuffer(SecureBuffer&& other) noexcept;
+  SecureBuffer& operator=(SecureBuffer&& other) noexcept;
+  SecureBuffer(const SecureBuffer&) = delete;
+  SecureBuffer& operator=(const SecureBuffer&) = delete;
+
+  static SecureBuffer random(std::size_t size);
+  static SecureBuffer copy_of(std::span<const std::uint8_t> bytes);
+  // An explicit copy, for the rare place that must keep a second handle on a secret.
+  SecureBuffer clone() const;
+
+  std::uint8_t* data() { return data_; }
+  const std::uint8_t* data() const { return data_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::span<std::uint8_t> span() { return {data_, size_}; }
+  std::span<const std::uint8_t> span() const { return {data_, size_}; }
+  // For APIs that take characters (a passphrase is bytes, not necessarily text).
+  std::string_view view() const { return {reinterpret_cast<const char*>(data_), size_}; }
+
+  // Shrinks the visible size (e.g. after stripping a newline) without reallocating.
+  void truncate(std::size_t size);
+  // Wipes and frees now; the buffer becomes empty.
+  void wipe();
+  bool equals(const SecureBuffer& other) const;  // constant time for equal sizes
+
+ private:
+  std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+}  // namespace ik::crypto
