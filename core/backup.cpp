@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/audit.hpp"
+#include "core/permissions.hpp"
 #include "crypto/file_io.hpp"
 #include "crypto/key_files.hpp"
 #include "crypto/keyslots.hpp"
@@ -21,7 +23,9 @@ std::filesystem::path backup_keyslots_path(const std::filesystem::path& backup) 
 }
 
 Result<void> backup(Session& session, const std::filesystem::path& target) {
-  if (!session.unlocked()) return fail(Errc::PermissionDenied, "the device is locked");
+  if (auto p = require(session, Action::Backup); !p) return p;
+  // Recorded first, so the backup itself carries the entry that says it was made.
+  if (auto a = audit(session, "backup", "device", 0); !a) return a;
   std::error_code ec;
   if (std::filesystem::exists(backup_keyslots_path(target), ec))
     return fail(Errc::Exists, fmt::format("{} already exists", backup_keyslots_path(target).string()));

@@ -1,6 +1,16 @@
 #include "core/error.hpp"
 
+#include <fmt/format.h>
+
+#include "core/validation.hpp"
+
 namespace ik::core {
+
+std::unexpected<Error> invalid(std::vector<FieldError> fields) {
+  std::string message = fields.empty() ? std::string("invalid input") : render(fields.front());
+  if (fields.size() > 1) message += fmt::format(" (and {} more)", fields.size() - 1);
+  return std::unexpected(Error{Errc::Invalid, std::move(message), std::move(fields)});
+}
 
 Error from(const crypto::Error& e) {
   using C = crypto::Errc;
@@ -16,7 +26,7 @@ Error from(const crypto::Error& e) {
     case C::Invalid: code = Errc::Invalid; break;
     case C::BadSignature: case C::WrongKey: code = Errc::WrongKey; break;
   }
-  return Error{code, e.message};
+  return Error{code, e.message, {}};
 }
 
 Error from(const storage::Error& e) {
@@ -32,7 +42,7 @@ Error from(const storage::Error& e) {
     case S::Sql: code = Errc::Internal; break;
     case S::Io: code = Errc::Io; break;
   }
-  return Error{code, e.message};
+  return Error{code, e.message, {}};
 }
 
 }  // namespace ik::core

@@ -3,6 +3,7 @@
 // CLI — never with personal data); callers map `code` to what they show.
 #include <expected>
 #include <string>
+#include <vector>
 
 #include "crypto/error.hpp"
 #include "storage/error.hpp"
@@ -26,17 +27,29 @@ enum class Errc {
   Internal,
 };
 
+// One field's problem: an English message that is also its gettext msgid, with "{}" for `arg`.
+struct FieldError {
+  std::string field;
+  std::string msgid;
+  std::string arg;
+  bool operator==(const FieldError&) const = default;
+};
+
 struct Error {
   Errc code;
   std::string message;
+  // For Errc::Invalid from a form: each field's problem, as translatable msgids.
+  std::vector<FieldError> fields = {};
 };
 
 template <class T>
 using Result = std::expected<T, Error>;
 
 inline std::unexpected<Error> fail(Errc code, std::string message) {
-  return std::unexpected(Error{code, std::move(message)});
+  return std::unexpected(Error{code, std::move(message), {}});
 }
+// Errc::Invalid carrying the field problems of a form.
+std::unexpected<Error> invalid(std::vector<FieldError> fields);
 
 Error from(const crypto::Error& e);
 Error from(const storage::Error& e);

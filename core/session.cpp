@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/audit.hpp"
 #include "storage/settings_repo.hpp"
 #include "storage/users_repo.hpp"
 
@@ -15,6 +16,11 @@ std::int64_t now_unix() {
 }
 
 void Session::lock() {
+  if (db_.is_open() && !actor_.name.empty()) {
+    // Best effort: a full disk must not keep the screen unlocked.
+    (void)audit(*this, "lock", "user", actor_.id);
+    (void)audit_checkpoint(*this);
+  }
   db_.close();
   dmk_.wipe();
   device_.secret.wipe();
@@ -24,7 +30,8 @@ void Session::lock() {
 Result<Session> unlock(const DataDir& dir, std::string_view user, const crypto::SecureBuffer& passphrase,
                        std::int64_t now, const crypto::AttemptPolicy& policy) {
   if (!dir.provisioned()) return fail(Errc::NotProvisioned, fmt::format("{} is not a provisioned device", dir.root.string()));
-  auto dmk = crypto::unlock_keyslot_file(dir.keyslots(), user, passphrase, now, policy);
+  std::uint32_t failures_before = 0;
+  auto dmk = crypto::unlock_keyslot_file(dir.keyslots(), user, passphrase, now, policy, &failures_before);
   if (!dmk) return std::unexpected(from(dmk.error()));
   Session s;
   s.dir_ = dir;
@@ -47,6 +54,11 @@ Result<Session> unlock(const DataDir& dir, std::string_view user, const crypto::
   auto device = crypto::key_pair_from_secret(crypto::KeyKind::DeviceSign, std::move(**secret));
   if (!device) return std::unexpected(from(device.error()));
   s.device_ = std::move(*device);
+  if (failures_before > 0) {
+    if (auto a = audit(s, "unlock_failed", "user", s.actor_.id, fmt::format("attempts={}", failures_before)); !a)
+      return std::unexpected(a.error());
+  }
+  if (auto a = audit(s, "login", "user", s.actor_.id); !a) return std::unexpected(a.error());
   return s;
 }
 

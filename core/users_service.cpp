@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/audit.hpp"
+#include "core/permissions.hpp"
 #include "core/provision.hpp"
 #include "crypto/keyslots.hpp"
 #include "storage/users_repo.hpp"
@@ -10,7 +12,7 @@ namespace ik::core {
 
 Result<void> UsersService::require_admin(std::string_view action) {
   if (!s_.unlocked()) return fail(Errc::PermissionDenied, "the device is locked");
-  if (s_.actor().role != Role::Admin)
+  if (auto p = require(s_, Action::ManageUsers); !p)
     return fail(Errc::PermissionDenied, fmt::format("only an admin may {}", action));
   return {};
 }
@@ -25,6 +27,9 @@ Result<void> UsersService::add(std::string_view name, Role role, const crypto::S
   auto r = s_.db().transaction([&]() -> storage::Result<void> {
     auto id = storage::UsersRepo(s_.db()).insert(std::string(name), std::string(to_string(role)), now_unix());
     if (!id) return std::unexpected(id.error());
+    if (auto a = audit(s_, "user_add", "user", *id, std::string(to_string(role))); !a)
+      return storage::fail(storage::Errc::Sql, a.error().message);
+    // Last, so a refused slot rolls back the row and the audit entry with it.
     auto slot = crypto::update_keyslot_file(s_.data_dir().keyslots(), [&](crypto::KeyslotFile& f) {
       return f.add_slot(name, s_.database_key(), passphrase, kdf);
     });
@@ -41,6 +46,9 @@ Result<void> UsersService::disable(std::string_view name) {
   auto r = s_.db().transaction([&]() -> storage::Result<void> {
     storage::UsersRepo users(s_.db());
     if (auto d = users.set_disabled(std::string(name), true, now_unix()); !d) return d;
+    auto row = users.find(std::string(name));
+    if (auto a = audit(s_, "user_disable", "user", row && *row ? (*row)->id : 0); !a)
+      return storage::fail(storage::Errc::Sql, a.error().message);
     auto slot = crypto::update_keyslot_file(s_.data_dir().keyslots(), [&](crypto::KeyslotFile& f) -> crypto::Result<void> {
       if (!f.slot(name)) return {};  // already without a slot
       return f.remove_slot(name);
@@ -70,7 +78,7 @@ Result<void> UsersService::set_passphrase(std::string_view name, const crypto::S
     return f.add_slot(name, s_.database_key(), passphrase, kdf);
   });
   if (!slot) return std::unexpected(from(slot.error()));
-  return {};
+  return audit(s_, "user_passwd", "user", (*row)->id);
 }
 
 Result<std::vector<StaffMember>> UsersService::list() {

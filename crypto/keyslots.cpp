@@ -350,7 +350,7 @@ Result<void> update_keyslot_file(const std::filesystem::path& path,
 
 Result<SecureBuffer> unlock_keyslot_file(const std::filesystem::path& path, std::string_view name,
                                          const SecureBuffer& passphrase, std::int64_t now,
-                                         const AttemptPolicy& policy) {
+                                         const AttemptPolicy& policy, std::uint32_t* failures_before) {
   FileLock lock(path);
   if (!lock.ok()) return fail(Errc::Io, "cannot lock the keyslot file");
   auto f = KeyslotFile::load(path);
@@ -375,6 +375,7 @@ Result<SecureBuffer> unlock_keyslot_file(const std::filesystem::path& path, std:
     }
     return dmk;
   }
+  if (failures_before != nullptr) *failures_before = st->failed;
   f->record_success(name);
   if (auto r = f->save(path); !r) return std::unexpected(r.error());
   return dmk;

@@ -98,9 +98,12 @@ class KeyslotFile {
 // Checks the attempt policy, records the attempt on disk before deriving, opens the slot, and
 // records the outcome — all under an exclusive lock on `path`.lock. Errors: NoSuchSlot,
 // SlotLocked, SlotDelayed (message says how long), WrongPassphrase, Corrupt/BadFormat/Io.
+// `failures_before`, when given, receives the failed attempts counted before this success (for
+// the audit log, which cannot be written while the database is locked).
 Result<SecureBuffer> unlock_keyslot_file(const std::filesystem::path& path, std::string_view name,
                                          const SecureBuffer& passphrase, std::int64_t now,
-                                         const AttemptPolicy& policy = {});
+                                         const AttemptPolicy& policy = {},
+                                         std::uint32_t* failures_before = nullptr);
 
 // Loads, applies `change`, saves — under the same lock. For adding, removing, resetting slots.
 Result<void> update_keyslot_file(const std::filesystem::path& path,

@@ -160,6 +160,7 @@ int Database::user_version() {
 
 std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const { return sqlite3_changes(db_); }
+bool Database::in_transaction() const { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
 
 Result<void> Database::begin() { return exec("BEGIN IMMEDIATE"); }
 Result<void> Database::commit() { return exec("COMMIT"); }

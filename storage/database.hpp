@@ -44,7 +44,8 @@ class Database {
 
   Result<void> exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
-  // Runs `body` inside BEGIN IMMEDIATE … COMMIT; rolls back when it returns an error.
+  // Runs `body` inside BEGIN IMMEDIATE … COMMIT; rolls back when it returns an error. Inside an
+  // open transaction it simply runs `body`: the outer transaction decides.
   template <class T>
   Result<T> transaction(const std::function<Result<T>()>& body);
   Result<void> transaction(const std::function<Result<void>()>& body) {
@@ -55,6 +56,7 @@ class Database {
   int user_version();
   std::int64_t last_insert_id() const;
   int changes() const;
+  bool in_transaction() const;
 
   // PRAGMA integrity_check: ok, or the first problem it reports.
   Result<void> integrity_check();
@@ -75,6 +77,7 @@ class Database {
 
 template <class T>
 Result<T> Database::transaction(const std::function<Result<T>()>& body) {
+  if (in_transaction()) return body();
   if (auto b = begin(); !b) return std::unexpected(b.error());
   auto r = body();
   if (!r) {

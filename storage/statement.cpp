@@ -56,6 +56,15 @@ Statement& Statement::bind(int index, const std::optional<std::string>& value) {
   return value ? bind(index, std::string_view(*value)) : bind_null(index);
 }
 
+Statement& Statement::bind_named(const char* name, const std::optional<std::string>& value) {
+  const int index = sqlite3_bind_parameter_index(stmt_, name);
+  return index > 0 ? bind(index, value) : *this;
+}
+Statement& Statement::bind_named(const char* name, const std::optional<std::int64_t>& value) {
+  const int index = sqlite3_bind_parameter_index(stmt_, name);
+  return index > 0 ? bind(index, value) : *this;
+}
+
 Result<bool> Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

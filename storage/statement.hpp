@@ -32,6 +32,9 @@ class Statement {
   Statement& bind_null(int index);
   Statement& bind(int index, const std::optional<std::int64_t>& value);
   Statement& bind(int index, const std::optional<std::string>& value);
+  // Named parameters (":name"); a name the statement does not use is ignored.
+  Statement& bind_named(const char* name, const std::optional<std::string>& value);
+  Statement& bind_named(const char* name, const std::optional<std::int64_t>& value);
 
   // true: a row is ready; false: done. Errors carry SQLite's message.
   Result<bool> step();

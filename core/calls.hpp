@@ -1,0 +1,47 @@
+#pragma once
+// Hotline calls: quick capture (the screen starts the clock at the first tap), the ILO
+// forced-labour indicators, action and referral to law enforcement, follow-up; and a call that
+// becomes a shelter intake carries its data over.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/intake.hpp"
+#include "storage/records.hpp"
+
+namespace ik::core {
+
+class Session;
+
+// What the operator fills in; the service sets ids, authorship and times.
+using CallForm = storage::CallRecord;
+
+struct CallListItem {
+  std::int64_t id = 0, started_at = 0, duration_s = 0;
+  std::string channel, caller_type, call_type;
+  bool le_referred = false;
+  std::optional<std::string> follow_up_due;
+  bool follow_up_done = false;
+  std::optional<std::int64_t> case_id;
+  // No caller name or phone in lists.
+};
+
+std::vector<FieldError> validate_call(const CallForm& form, std::int64_t now);
+
+class CallService {
+ public:
+  explicit CallService(Session& s) : s_(s) {}
+  Result<std::int64_t> log_call(const CallForm& form);
+  Result<std::vector<CallListItem>> list(std::int64_t offset, std::int64_t limit);
+  Result<CallForm> open(std::int64_t call_id);  // audited
+  Result<void> complete_follow_up(std::int64_t call_id);
+  // An intake form filled from the call (caller's name and phone when the caller is the
+  // potential victim, language, means of control suggested by the ILO indicators).
+  Result<IntakeForm> intake_from_call(std::int64_t call_id);
+
+ private:
+  Session& s_;
+};
+
+}  // namespace ik::core
