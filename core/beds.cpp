@@ -18,6 +18,16 @@ int BedLayout::total() const {
   return n;
 }
 
+std::optional<std::string> suggested_wing(const std::string& gender, const std::optional<std::string>& birth_date,
+                                          const std::optional<std::int64_t>& age_estimate, std::int64_t now) {
+  std::optional<int> age;
+  if (birth_date) age = age_on(*birth_date, now);
+  if (!age && age_estimate) age = static_cast<int>(*age_estimate);
+  if (!age || (gender != "female" && gender != "male")) return std::nullopt;
+  if (gender == "female") return std::string(*age < 18 ? "girls" : "women");
+  return std::string(*age < 18 ? "boys" : "men");
+}
+
 Result<int> BedService::configure(const BedLayout& layout) {
   if (auto p = require(s_, Action::ManageDevice); !p) return std::unexpected(p.error());
   for (const auto& [wing, count] : layout.beds_per_wing) {

@@ -30,6 +30,11 @@ struct WingView {
   std::int64_t beds = 0, occupied = 0;
 };
 
+// The wing a person would normally sleep in (women, girls, men, boys), from gender and age at
+// `now`; nullopt when gender or age is unknown (staff decide).
+std::optional<std::string> suggested_wing(const std::string& gender, const std::optional<std::string>& birth_date,
+                                          const std::optional<std::int64_t>& age_estimate, std::int64_t now);
+
 class BedService {
  public:
   explicit BedService(Session& s) : s_(s) {}

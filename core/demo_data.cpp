@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/audit.hpp"
+#include "core/beds.hpp"
 #include "core/calls.hpp"
 #include "core/codes.hpp"
 #include "core/intake.hpp"
@@ -191,15 +192,19 @@ Result<DemoDataResult> generate_demo_data(Session& s, const DemoDataOptions& o) 
     if (!o.assign_beds) return {};
     auto all = beds.beds();
     if (!all) return std::unexpected(all.error());
-    std::size_t next = case_ids.size();
-    for (const auto& b : *all) {
-      if (b.occupied_by_case || !b.active) continue;
-      while (next > 0) {
-        --next;
-        auto c = cases.get(case_ids[next]);
-        if (!c || !*c) return storage::fail(storage::Errc::Sql, "case vanished");
-        if ((*c)->status != "active") continue;
-        if (auto e = beds.admit(case_ids[next], b.id, times[next]); !e) return std::unexpected(e.error());
+    // Newest active cases first, each into a free bed of the wing that fits them.
+    for (std::size_t i = case_ids.size(); i-- > 0;) {
+      auto c = cases.get(case_ids[i]);
+      if (!c || !*c) return storage::fail(storage::Errc::Sql, "case vanished");
+      if ((*c)->status != "active") continue;
+      auto p = cases.person((*c)->person_id);
+      if (!p || !*p) return storage::fail(storage::Errc::Sql, "person vanished");
+      const auto wing = suggested_wing((*p)->gender, (*p)->birth_date, (*p)->age_estimate, times[i]);
+      if (!wing) continue;
+      for (auto& b : *all) {
+        if (b.occupied_by_case || !b.active || b.wing != *wing) continue;
+        if (auto e = beds.admit(case_ids[i], b.id, times[i]); !e) return std::unexpected(e.error());
+        b.occupied_by_case = case_ids[i];
         ++out.beds_assigned;
         break;
       }

@@ -83,7 +83,7 @@ class IsoCodes {
   std::size_t language_count() const { return languages_.size(); }  // all ISO 639-3 codes
 
   // Sorted for display by their names in `lang`, with that language's collation (Azerbaijani
-  // puts Ə after E and X after H; Russian sorts Ё with Е), ties broken by code.
+  // puts Ə after E and X after H; Russian puts Cyrillic before Latin), ties broken by code.
   std::vector<Country> countries_sorted(Lang lang) const;
   // common_languages() plus the valid codes of `extra` (e.g. "azj" North Azerbaijani), without
   // duplicates, sorted like countries_sorted(). Unknown extra codes are left out.

@@ -16,6 +16,7 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # Demo passphrases: synthetic, printed on purpose so a newcomer can unlock the demo device.
 printf 'demo-admin-passphrase\n' > "$DEMO/admin.pass"
 printf 'demo-officer-passphrase\n' > "$DEMO/officer.pass"
+printf 'demo-auditor-passphrase\n' > "$DEMO/auditor.pass"
 printf 'not-the-passphrase\n' > "$DEMO/wrong.pass"
 chmod 600 "$DEMO"/*.pass
 KDF=(--kdf-ms 500 --kdf-mem-mib 64)
@@ -32,6 +33,11 @@ say "The admin adds an intake officer ('Demo Officer')"
   --admin-passphrase-file "$DEMO/admin.pass" --user "Demo Officer" --role officer \
   --passphrase-file "$DEMO/officer.pass" "${KDF[@]}"
 
+say "… and an auditor ('Demo Auditor')"
+"$BIN/intakectl" user add --data-dir "$DEMO/device" --as "Demo Admin" \
+  --admin-passphrase-file "$DEMO/admin.pass" --user "Demo Auditor" --role auditor \
+  --passphrase-file "$DEMO/auditor.pass" "${KDF[@]}"
+
 say "Unlock and verify, as the officer"
 "$BIN/intakectl" check --data-dir "$DEMO/device" --user "Demo Officer" --passphrase-file "$DEMO/officer.pass"
 
@@ -46,6 +52,15 @@ say "Write an encrypted record and read it back"
   --key shelter.name --value "$MARKER"
 "$BIN/intakectl" setting get --data-dir "$DEMO/device" --user "Demo Admin" --passphrase-file "$DEMO/admin.pass" \
   --key shelter.name
+
+say "The shelter's 50 beds, and synthetic records (every family name means 'sample' or 'test')"
+"$BIN/intakectl" beds configure --data-dir "$DEMO/device" --user "Demo Admin" --passphrase-file "$DEMO/admin.pass"
+"$BIN/intakectl" demo-data --data-dir "$DEMO/device" --user "Demo Admin" --passphrase-file "$DEMO/admin.pass" \
+  --intakes 120 --calls 300
+"$BIN/intakectl" stats --data-dir "$DEMO/device" --user "Demo Admin" --passphrase-file "$DEMO/admin.pass"
+
+say "The auditor proves the audit log's hash chain intact"
+"$BIN/intakectl" audit verify --data-dir "$DEMO/device" --user "Demo Auditor" --passphrase-file "$DEMO/auditor.pass"
 
 say "The database file on disk"
 ls -l "$DEMO/device"
@@ -68,5 +83,5 @@ say "Encrypted backup, restored into a new directory"
 "$BIN/intakectl" restore --from "$DEMO/backup.ikb" --data-dir "$DEMO/restored" --user "Demo Admin" \
   --passphrase-file "$DEMO/admin.pass"
 
-say "Done. Demo staff: 'Demo Admin' / demo-admin-passphrase, 'Demo Officer' / demo-officer-passphrase"
+say "Done. Demo staff: 'Demo Admin' / demo-admin-passphrase, 'Demo Officer' / demo-officer-passphrase, 'Demo Auditor' / demo-auditor-passphrase"
 echo "Everything is in $DEMO"

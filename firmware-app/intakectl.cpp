@@ -6,6 +6,7 @@
 // Exit status: 0 ok, 1 a refused or failed operation (one line on stderr), 2 bad usage.
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -13,7 +14,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "core/audit.hpp"
 #include "core/backup.hpp"
+#include "core/beds.hpp"
+#include "core/demo_data.hpp"
+#include "core/stats.hpp"
 #include "core/provision.hpp"
 #include "core/session.hpp"
 #include "core/users_service.hpp"
@@ -174,6 +179,42 @@ int main(int argc, char** argv) {
   get_u.add_to(set_get);
   set_get->add_option("--key", get_key, "Setting name")->required();
 
+  // demo-data
+  auto* demo = app.add_subcommand("demo-data", "Fill the device with synthetic records (clearly fake names)");
+  UnlockOptions demo_u;
+  int demo_intakes = 0, demo_calls = 0;
+  std::uint64_t demo_seed = 1;
+  demo_u.add_to(demo);
+  demo->add_option("--intakes", demo_intakes, "Shelter intakes to create")->check(CLI::Range(0, 1'000'000));
+  demo->add_option("--calls", demo_calls, "Hotline calls to create")->check(CLI::Range(0, 2'000'000));
+  demo->add_option("--seed", demo_seed, "Random seed (same seed, same data)")->capture_default_str();
+
+  // stats
+  auto* st = app.add_subcommand("stats", "Counts: cases by status, calls by type, bed occupancy (no personal data)");
+  UnlockOptions st_u;
+  bool st_json = false;
+  st_u.add_to(st);
+  st->add_flag("--json", st_json, "Print JSON");
+
+  // audit verify
+  auto* audit_cmd = app.add_subcommand("audit", "The audit log");
+  audit_cmd->require_subcommand(1);
+  auto* audit_verify = audit_cmd->add_subcommand("verify", "Prove the audit hash chain intact, or name the first broken entry");
+  UnlockOptions av_u;
+  av_u.add_to(audit_verify);
+
+  // beds configure
+  auto* beds = app.add_subcommand("beds", "The shelter's beds");
+  beds->require_subcommand(1);
+  auto* beds_conf = beds->add_subcommand("configure", "Add beds per wing up to the given counts (admin)");
+  UnlockOptions bc_u;
+  int bc_women = 20, bc_girls = 10, bc_men = 12, bc_boys = 8;
+  bc_u.add_to(beds_conf);
+  beds_conf->add_option("--women", bc_women, "Beds in the women's wing")->capture_default_str()->check(CLI::Range(0, 500));
+  beds_conf->add_option("--girls", bc_girls, "Beds in the girls' wing")->capture_default_str()->check(CLI::Range(0, 500));
+  beds_conf->add_option("--men", bc_men, "Beds in the men's wing")->capture_default_str()->check(CLI::Range(0, 500));
+  beds_conf->add_option("--boys", bc_boys, "Beds in the boys' wing")->capture_default_str()->check(CLI::Range(0, 500));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -230,6 +271,36 @@ int main(int argc, char** argv) {
       auto pass = need(ik::cli::read_passphrase(rs_u.passphrase_file, fmt::format("Passphrase for {}: ", rs_u.user)));
       need(core::restore(rs_from, core::DataDir{rs_u.data_dir}, rs_u.user, pass));
       fmt::print("restored into {} and verified\n", rs_u.data_dir);
+    } else if (*demo) {
+      auto s = demo_u.unlock();
+      const auto t0 = std::chrono::steady_clock::now();
+      auto r = need(core::generate_demo_data(s, {demo_intakes, demo_calls, demo_seed}));
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      fmt::print("synthetic data: {} intakes ({} closed, {} in beds), {} calls in {:.1f} s\n", r.intakes, r.closed,
+                 r.beds_assigned, r.calls, secs);
+    } else if (*st) {
+      auto s = st_u.unlock();
+      auto stats = need(core::stats(s));
+      if (st_json) {
+        fmt::print("{}\n", core::to_json(stats));
+      } else {
+        fmt::print("persons {}  cases {}  calls {}  beds {}/{} occupied\n", stats.persons, stats.cases, stats.calls,
+                   stats.beds_occupied, stats.beds);
+        for (const auto& [k, v] : stats.cases_by_status) fmt::print("  cases {:<16} {}\n", k, v);
+        for (const auto& [k, v] : stats.calls_by_type) fmt::print("  calls {:<16} {}\n", k, v);
+        for (const auto& w : stats.wings) fmt::print("  wing  {:<16} {}/{}\n", w.wing, w.occupied, w.beds);
+      }
+    } else if (*audit_verify) {
+      auto s = av_u.unlock();
+      auto v = need(core::verify_audit(s));
+      if (!v.intact) die(fmt::format("audit log BROKEN at entry {}: {}", *v.first_broken_seq, v.reason));
+      fmt::print("audit log intact: {} entries, {} signed checkpoints\n", v.entries, v.checkpoints);
+    } else if (*beds_conf) {
+      auto s = bc_u.unlock();
+      core::BedLayout layout;
+      layout.beds_per_wing = {{"women", bc_women}, {"girls", bc_girls}, {"men", bc_men}, {"boys", bc_boys}};
+      const int added = need(core::BedService(s).configure(layout));
+      fmt::print("{} beds added ({} in the layout)\n", added, layout.total());
     } else if (*set_set) {
       auto s = set_u.unlock();
       if (s.actor().role != core::Role::Admin) die("only an admin may change settings");
