@@ -32,7 +32,7 @@ Result<int> BedService::configure(const BedLayout& layout) {
   if (auto p = require(s_, Action::ManageDevice); !p) return std::unexpected(p.error());
   for (const auto& [wing, count] : layout.beds_per_wing) {
     if (!codes::list("wing").contains(wing)) return invalid({{"wing", std::string(msg::kUnknownCode), ""}});
-    if (count < 0 || count > 500) return invalid({{"beds", "Enter a number of beds between 0 and 500.", ""}});
+    if (count < 0 || count > 500) return invalid({{"beds", IK_N_("Enter a number of beds between 0 and 500."), ""}});
   }
   storage::BedRepo repo(s_.db());
   auto existing = repo.beds();
@@ -98,7 +98,7 @@ Result<void> BedService::assign(std::int64_t case_id, std::int64_t bed_id) {
     if (auto e = beds.admit(case_id, bed_id, now_unix()); !e) {
       if (e.error().code == storage::Errc::Constraint)
         refusal = Error{Errc::Invalid, "bed taken or person already in a bed",
-                        {{"bed", "This bed is taken, or the person already has a bed.", ""}}};
+                        {{"bed", IK_N_("This bed is taken, or the person already has a bed."), ""}}};
       return std::unexpected(e.error());
     }
     if (auto a = audit(s_, "admit", "case", case_id, (*bed)->label); !a)

@@ -36,7 +36,7 @@ std::vector<FieldError> validate_call(const CallForm& f, std::int64_t now) {
   v.phone("phone", f.phone);
   v.text("notes", f.notes, 2000, false, true);
   if (f.caller_type == "anonymous" && ((f.caller_name && !f.caller_name->empty()) || (f.phone && !f.phone->empty())))
-    v.add("caller_name", "An anonymous caller has no name or phone number here.");
+    v.add("caller_name", IK_N_("An anonymous caller has no name or phone number here."));
   return v.errors();
 }
 

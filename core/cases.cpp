@@ -198,7 +198,7 @@ Result<void> CaseService::set_referral_status(std::int64_t referral_id, const st
   const bool ok = (from_status == "pending" && (status == "accepted" || status == "rejected")) ||
                   (from_status == "accepted" && status == "done");
   if (!ok)
-    return invalid({{"status", "A referral cannot go from {} to this status.", from_status}});
+    return invalid({{"status", IK_N_("A referral cannot go from {} to this status."), from_status}});
   (*r)->status = status;
   if (reason) (*r)->reason = reason;
   (*r)->updated_at = now_unix();
@@ -233,7 +233,7 @@ Result<void> CaseService::set_status(std::int64_t case_id, const std::string& st
   if (closing) {
     auto stay = storage::BedRepo(s_.db()).open_stay(case_id);
     if (!stay) return std::unexpected(from(stay.error()));
-    if (*stay) return invalid({{"status", "Discharge the person from their bed before closing the case.", ""}});
+    if (*stay) return invalid({{"status", IK_N_("Discharge the person from their bed before closing the case."), ""}});
   }
   const auto before = c->status;
   c->status = status;

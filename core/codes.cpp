@@ -1,5 +1,7 @@
 #include "core/codes.hpp"
 
+#include "core/error.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -9,163 +11,163 @@ namespace ik::core::codes {
 namespace {
 
 constexpr Code kGender[] = {
-    {"female", "Female", "gender=Female"},
-    {"male", "Male", "gender=Male"},
-    {"transgender", "Transgender / non-conforming", "gender=Transgender/NonConforming"},
-    {"unknown", "Unknown", ""},
+    {"female", IK_N_("Female"), "gender=Female"},
+    {"male", IK_N_("Male"), "gender=Male"},
+    {"transgender", IK_N_("Transgender / non-conforming"), "gender=Transgender/NonConforming"},
+    {"unknown", IK_N_("Unknown"), ""},
 };
 constexpr Code kMarital[] = {
-    {"single", "Single", ""},          {"married", "Married", ""},   {"partnership", "In a partnership", ""},
-    {"divorced", "Divorced or separated", ""}, {"widowed", "Widowed", ""}, {"unknown", "Unknown", ""},
+    {"single", IK_N_("Single"), ""},          {"married", IK_N_("Married"), ""},   {"partnership", IK_N_("In a partnership"), ""},
+    {"divorced", IK_N_("Divorced or separated"), ""}, {"widowed", IK_N_("Widowed"), ""}, {"unknown", IK_N_("Unknown"), ""},
 };
 constexpr Code kEducation[] = {
-    {"none", "No schooling", ""},          {"primary", "Primary", ""},   {"secondary", "Secondary", ""},
-    {"vocational", "Vocational", ""},      {"higher", "Higher", ""},     {"unknown", "Unknown", ""},
+    {"none", IK_N_("No schooling"), ""},          {"primary", IK_N_("Primary"), ""},   {"secondary", IK_N_("Secondary"), ""},
+    {"vocational", IK_N_("Vocational"), ""},      {"higher", IK_N_("Higher"), ""},     {"unknown", IK_N_("Unknown"), ""},
 };
 constexpr Code kExploitation[] = {
-    {"forced_labour", "Forced labour", "isForcedLabour"},
-    {"sexual", "Sexual exploitation", "isSexualExploit"},
-    {"forced_marriage", "Forced marriage", "isForcedMarriage"},
-    {"forced_military", "Forced military service", "isForcedMilitary"},
-    {"organ_removal", "Organ removal", "isOrganRemoval"},
-    {"slavery_practices", "Slavery and similar practices", "isSlaveryAndPractices"},
-    {"other", "Other exploitation", "isOtherExploit"},
+    {"forced_labour", IK_N_("Forced labour"), "isForcedLabour"},
+    {"sexual", IK_N_("Sexual exploitation"), "isSexualExploit"},
+    {"forced_marriage", IK_N_("Forced marriage"), "isForcedMarriage"},
+    {"forced_military", IK_N_("Forced military service"), "isForcedMilitary"},
+    {"organ_removal", IK_N_("Organ removal"), "isOrganRemoval"},
+    {"slavery_practices", IK_N_("Slavery and similar practices"), "isSlaveryAndPractices"},
+    {"other", IK_N_("Other exploitation"), "isOtherExploit"},
 };
 constexpr Code kLabourSector[] = {
-    {"agriculture", "Agriculture", "typeOfLabourAgriculture"},
-    {"aquafarming", "Aquafarming and fishing", "typeOfLabourAquafarming"},
-    {"begging", "Begging", "typeOfLabourBegging"},
-    {"construction", "Construction", "typeOfLabourConstruction"},
-    {"domestic_work", "Domestic work", "typeOfLabourDomesticWork"},
-    {"hospitality", "Hospitality", "typeOfLabourHospitality"},
-    {"illicit_activities", "Illicit activities", "typeOfLabourIllicitActivities"},
-    {"manufacturing", "Manufacturing", "typeOfLabourManufacturing"},
-    {"mining_drilling", "Mining or drilling", "typeOfLabourMiningOrDrilling"},
-    {"peddling", "Peddling", "typeOfLabourPeddling"},
-    {"transportation", "Transportation", "typeOfLabourTransportation"},
-    {"other", "Other sector", "typeOfLabourOther"},
-    {"not_specified", "Not specified", "typeOfLabourNotSpecified"},
+    {"agriculture", IK_N_("Agriculture"), "typeOfLabourAgriculture"},
+    {"aquafarming", IK_N_("Aquafarming and fishing"), "typeOfLabourAquafarming"},
+    {"begging", IK_N_("Begging"), "typeOfLabourBegging"},
+    {"construction", IK_N_("Construction"), "typeOfLabourConstruction"},
+    {"domestic_work", IK_N_("Domestic work"), "typeOfLabourDomesticWork"},
+    {"hospitality", IK_N_("Hospitality"), "typeOfLabourHospitality"},
+    {"illicit_activities", IK_N_("Illicit activities"), "typeOfLabourIllicitActivities"},
+    {"manufacturing", IK_N_("Manufacturing"), "typeOfLabourManufacturing"},
+    {"mining_drilling", IK_N_("Mining or drilling"), "typeOfLabourMiningOrDrilling"},
+    {"peddling", IK_N_("Peddling"), "typeOfLabourPeddling"},
+    {"transportation", IK_N_("Transportation"), "typeOfLabourTransportation"},
+    {"other", IK_N_("Other sector"), "typeOfLabourOther"},
+    {"not_specified", IK_N_("Not specified"), "typeOfLabourNotSpecified"},
 };
 constexpr Code kSexual[] = {
-    {"prostitution", "Prostitution", "typeOfSexProstitution"},
-    {"pornography", "Pornography", "typeOfSexPornography"},
-    {"remote_interactive", "Remote interactive services", "typeOfSexRemoteInteractiveServices"},
-    {"private_sexual_services", "Private sexual services", "typeOfSexPrivateSexualServices"},
-    {"not_specified", "Not specified", ""},
+    {"prostitution", IK_N_("Prostitution"), "typeOfSexProstitution"},
+    {"pornography", IK_N_("Pornography"), "typeOfSexPornography"},
+    {"remote_interactive", IK_N_("Remote interactive services"), "typeOfSexRemoteInteractiveServices"},
+    {"private_sexual_services", IK_N_("Private sexual services"), "typeOfSexPrivateSexualServices"},
+    {"not_specified", IK_N_("Not specified"), ""},
 };
 constexpr Code kMeansOfControl[] = {
-    {"debt_bondage", "Debt bondage", "meansOfControlDebtBondage"},
-    {"takes_earnings", "Takes earnings", "meansOfControlTakesEarnings"},
-    {"restricts_financial_access", "Restricts financial access", "meansOfControlRestrictsFinancialAccess"},
-    {"threats", "Threats", "meansOfControlThreats"},
-    {"psychological_abuse", "Psychological abuse", "meansOfControlPsychologicalAbuse"},
-    {"physical_abuse", "Physical abuse", "meansOfControlPhysicalAbuse"},
-    {"sexual_abuse", "Sexual abuse", "meansOfControlSexualAbuse"},
-    {"false_promises", "False promises", "meansOfControlFalsePromises"},
-    {"psychoactive_substances", "Psychoactive substances", "meansOfControlPsychoactiveSubstances"},
-    {"restricts_movement", "Restricts movement", "meansOfControlRestrictsMovement"},
-    {"restricts_medical_care", "Restricts medical care", "meansOfControlRestrictsMedicalCare"},
-    {"excessive_working_hours", "Excessive working hours", "meansOfControlExcessiveWorkingHours"},
-    {"uses_children", "Uses children", "meansOfControlUsesChildren"},
-    {"threat_of_law_enforcement", "Threat of law enforcement", "meansOfControlThreatOfLawEnforcement"},
-    {"withholds_necessities", "Withholds necessities", "meansOfControlWithholdsNecessities"},
-    {"withholds_documents", "Withholds documents", "meansOfControlWithholdsDocuments"},
-    {"other", "Other means of control", "meansOfControlOther"},
+    {"debt_bondage", IK_N_("Debt bondage"), "meansOfControlDebtBondage"},
+    {"takes_earnings", IK_N_("Takes earnings"), "meansOfControlTakesEarnings"},
+    {"restricts_financial_access", IK_N_("Restricts financial access"), "meansOfControlRestrictsFinancialAccess"},
+    {"threats", IK_N_("Threats"), "meansOfControlThreats"},
+    {"psychological_abuse", IK_N_("Psychological abuse"), "meansOfControlPsychologicalAbuse"},
+    {"physical_abuse", IK_N_("Physical abuse"), "meansOfControlPhysicalAbuse"},
+    {"sexual_abuse", IK_N_("Sexual abuse"), "meansOfControlSexualAbuse"},
+    {"false_promises", IK_N_("False promises"), "meansOfControlFalsePromises"},
+    {"psychoactive_substances", IK_N_("Psychoactive substances"), "meansOfControlPsychoactiveSubstances"},
+    {"restricts_movement", IK_N_("Restricts movement"), "meansOfControlRestrictsMovement"},
+    {"restricts_medical_care", IK_N_("Restricts medical care"), "meansOfControlRestrictsMedicalCare"},
+    {"excessive_working_hours", IK_N_("Excessive working hours"), "meansOfControlExcessiveWorkingHours"},
+    {"uses_children", IK_N_("Uses children"), "meansOfControlUsesChildren"},
+    {"threat_of_law_enforcement", IK_N_("Threat of law enforcement"), "meansOfControlThreatOfLawEnforcement"},
+    {"withholds_necessities", IK_N_("Withholds necessities"), "meansOfControlWithholdsNecessities"},
+    {"withholds_documents", IK_N_("Withholds documents"), "meansOfControlWithholdsDocuments"},
+    {"other", IK_N_("Other means of control"), "meansOfControlOther"},
 };
 constexpr Code kRecruitment[] = {
-    {"abduction", "Abduction", "isAbduction"},
-    {"job_offer", "Job offer", ""},
-    {"marriage_offer", "Marriage or relationship offer", ""},
-    {"online", "Online contact", ""},
-    {"education_offer", "Education or travel offer", ""},
-    {"sold_by_family", "Sold or given by family", ""},
-    {"other", "Other", ""},
-    {"unknown", "Unknown", ""},
+    {"abduction", IK_N_("Abduction"), "isAbduction"},
+    {"job_offer", IK_N_("Job offer"), ""},
+    {"marriage_offer", IK_N_("Marriage or relationship offer"), ""},
+    {"online", IK_N_("Online contact"), ""},
+    {"education_offer", IK_N_("Education or travel offer"), ""},
+    {"sold_by_family", IK_N_("Sold or given by family"), ""},
+    {"other", IK_N_("Other"), ""},
+    {"unknown", IK_N_("Unknown"), ""},
 };
 constexpr Code kRecruiterRelation[] = {
-    {"intimate_partner", "Intimate partner", "recruiterRelationIntimatePartner"},
-    {"friend", "Friend or acquaintance", "recruiterRelationFriend"},
-    {"family", "Family member", "recruiterRelationFamily"},
-    {"other", "Other", "recruiterRelationOther"},
-    {"unknown", "Unknown", "recruiterRelationUnknown"},
+    {"intimate_partner", IK_N_("Intimate partner"), "recruiterRelationIntimatePartner"},
+    {"friend", IK_N_("Friend or acquaintance"), "recruiterRelationFriend"},
+    {"family", IK_N_("Family member"), "recruiterRelationFamily"},
+    {"other", IK_N_("Other"), "recruiterRelationOther"},
+    {"unknown", IK_N_("Unknown"), "recruiterRelationUnknown"},
 };
 constexpr Code kCaseStatus[] = {
-    {"active", "Active", ""}, {"follow_up", "Follow-up", ""}, {"closed", "Closed", ""},
-    {"closed_referred", "Closed, referred", ""},
+    {"active", IK_N_("Active"), ""}, {"follow_up", IK_N_("Follow-up"), ""}, {"closed", IK_N_("Closed"), ""},
+    {"closed_referred", IK_N_("Closed, referred"), ""},
 };
-constexpr Code kRisk[] = {{"low", "Low risk", ""}, {"medium", "Medium risk", ""}, {"high", "High risk", ""}};
-constexpr Code kScope[] = {{"national", "National", ""}, {"international", "International", ""}};
+constexpr Code kRisk[] = {{"low", IK_N_("Low risk"), ""}, {"medium", IK_N_("Medium risk"), ""}, {"high", IK_N_("High risk"), ""}};
+constexpr Code kScope[] = {{"national", IK_N_("National"), ""}, {"international", IK_N_("International"), ""}};
 constexpr Code kRepatriation[] = {
-    {"not_applicable", "Not applicable", ""}, {"requested", "Requested", ""}, {"in_progress", "In progress", ""},
-    {"completed", "Completed", ""},           {"refused", "Refused by the person", ""},
+    {"not_applicable", IK_N_("Not applicable"), ""}, {"requested", IK_N_("Requested"), ""}, {"in_progress", IK_N_("In progress"), ""},
+    {"completed", IK_N_("Completed"), ""},           {"refused", IK_N_("Refused by the person"), ""},
 };
-constexpr Code kReferralDirection[] = {{"incoming", "Incoming", ""}, {"outgoing", "Outgoing", ""}};
+constexpr Code kReferralDirection[] = {{"incoming", IK_N_("Incoming"), ""}, {"outgoing", IK_N_("Outgoing"), ""}};
 constexpr Code kReferralStatus[] = {
-    {"pending", "Pending", ""}, {"accepted", "Accepted", ""}, {"rejected", "Rejected", ""}, {"done", "Done", ""},
+    {"pending", IK_N_("Pending"), ""}, {"accepted", IK_N_("Accepted"), ""}, {"rejected", IK_N_("Rejected"), ""}, {"done", IK_N_("Done"), ""},
 };
 constexpr Code kOrganisation[] = {
-    {"law_enforcement", "Law enforcement", ""}, {"ngo", "NGO", ""}, {"health", "Health service", ""},
-    {"legal", "Legal aid", ""}, {"social_services", "Social services", ""}, {"embassy", "Embassy or consulate", ""},
-    {"international_org", "International organisation", ""}, {"hotline", "Hotline", ""}, {"other", "Other", ""},
+    {"law_enforcement", IK_N_("Law enforcement"), ""}, {"ngo", IK_N_("NGO"), ""}, {"health", IK_N_("Health service"), ""},
+    {"legal", IK_N_("Legal aid"), ""}, {"social_services", IK_N_("Social services"), ""}, {"embassy", IK_N_("Embassy or consulate"), ""},
+    {"international_org", IK_N_("International organisation"), ""}, {"hotline", IK_N_("Hotline"), ""}, {"other", IK_N_("Other"), ""},
 };
-constexpr Code kWing[] = {{"women", "Women", ""}, {"girls", "Girls", ""}, {"men", "Men", ""}, {"boys", "Boys", ""}};
+constexpr Code kWing[] = {{"women", IK_N_("Women"), ""}, {"girls", IK_N_("Girls"), ""}, {"men", IK_N_("Men"), ""}, {"boys", IK_N_("Boys"), ""}};
 constexpr Code kDischarge[] = {
-    {"reintegration", "Reintegration", ""}, {"repatriation", "Repatriation", ""}, {"transfer", "Transfer", ""},
-    {"left", "Left the shelter", ""},
+    {"reintegration", IK_N_("Reintegration"), ""}, {"repatriation", IK_N_("Repatriation"), ""}, {"transfer", IK_N_("Transfer"), ""},
+    {"left", IK_N_("Left the shelter"), ""},
 };
 constexpr Code kService[] = {
-    {"accommodation", "Accommodation", ""}, {"food_clothes", "Food and clothes", ""},
-    {"psychological", "Psychological care", ""}, {"medical", "Medical care", ""},
-    {"vocational", "Vocational training", ""}, {"legal", "Legal aid", ""},
-    {"interpretation", "Interpretation", ""}, {"other", "Other service", ""},
+    {"accommodation", IK_N_("Accommodation"), ""}, {"food_clothes", IK_N_("Food and clothes"), ""},
+    {"psychological", IK_N_("Psychological care"), ""}, {"medical", IK_N_("Medical care"), ""},
+    {"vocational", IK_N_("Vocational training"), ""}, {"legal", IK_N_("Legal aid"), ""},
+    {"interpretation", IK_N_("Interpretation"), ""}, {"other", IK_N_("Other service"), ""},
 };
 constexpr Code kChannel[] = {
-    {"phone", "Phone", ""}, {"sms", "SMS", ""}, {"messenger", "Messenger", ""}, {"email", "E-mail", ""},
-    {"other", "Other", ""},
+    {"phone", IK_N_("Phone"), ""}, {"sms", IK_N_("SMS"), ""}, {"messenger", IK_N_("Messenger"), ""}, {"email", IK_N_("E-mail"), ""},
+    {"other", IK_N_("Other"), ""},
 };
 constexpr Code kCaller[] = {
-    {"potential_victim", "Potential victim", ""}, {"family", "Family member", ""}, {"witness", "Witness", ""},
-    {"professional", "Professional", ""},         {"anonymous", "Anonymous", ""},
+    {"potential_victim", IK_N_("Potential victim"), ""}, {"family", IK_N_("Family member"), ""}, {"witness", IK_N_("Witness"), ""},
+    {"professional", IK_N_("Professional"), ""},         {"anonymous", IK_N_("Anonymous"), ""},
 };
 constexpr Code kCallType[] = {
-    {"crisis", "Crisis", ""}, {"tip", "Tip", ""}, {"information", "Information", ""},
-    {"referral_request", "Referral request", ""}, {"psychological_aid", "Psychological aid", ""},
-    {"other", "Other", ""},
+    {"crisis", IK_N_("Crisis"), ""}, {"tip", IK_N_("Tip"), ""}, {"information", IK_N_("Information"), ""},
+    {"referral_request", IK_N_("Referral request"), ""}, {"psychological_aid", IK_N_("Psychological aid"), ""},
+    {"other", IK_N_("Other"), ""},
 };
 // The ILO's eleven indicators of forced labour.
 constexpr Code kIlo[] = {
-    {"abuse_of_vulnerability", "Abuse of vulnerability", ""},
-    {"deception", "Deception", ""},
-    {"restriction_of_movement", "Restriction of movement", ""},
-    {"isolation", "Isolation", ""},
-    {"physical_sexual_violence", "Physical and sexual violence", ""},
-    {"intimidation_threats", "Intimidation and threats", ""},
-    {"retention_of_documents", "Retention of identity documents", ""},
-    {"withholding_of_wages", "Withholding of wages", ""},
-    {"debt_bondage", "Debt bondage", ""},
-    {"abusive_conditions", "Abusive working and living conditions", ""},
-    {"excessive_overtime", "Excessive overtime", ""},
+    {"abuse_of_vulnerability", IK_N_("Abuse of vulnerability"), ""},
+    {"deception", IK_N_("Deception"), ""},
+    {"restriction_of_movement", IK_N_("Restriction of movement"), ""},
+    {"isolation", IK_N_("Isolation"), ""},
+    {"physical_sexual_violence", IK_N_("Physical and sexual violence"), ""},
+    {"intimidation_threats", IK_N_("Intimidation and threats"), ""},
+    {"retention_of_documents", IK_N_("Retention of identity documents"), ""},
+    {"withholding_of_wages", IK_N_("Withholding of wages"), ""},
+    {"debt_bondage", IK_N_("Debt bondage"), ""},
+    {"abusive_conditions", IK_N_("Abusive working and living conditions"), ""},
+    {"excessive_overtime", IK_N_("Excessive overtime"), ""},
 };
 constexpr Code kCallAction[] = {
-    {"information_given", "Information given", ""}, {"psychological_aid", "Psychological aid given", ""},
-    {"referred_law_enforcement", "Referred to law enforcement", ""}, {"referred_service", "Referred to a service", ""},
-    {"shelter_admission", "Shelter admission arranged", ""}, {"no_action", "No action needed", ""},
+    {"information_given", IK_N_("Information given"), ""}, {"psychological_aid", IK_N_("Psychological aid given"), ""},
+    {"referred_law_enforcement", IK_N_("Referred to law enforcement"), ""}, {"referred_service", IK_N_("Referred to a service"), ""},
+    {"shelter_admission", IK_N_("Shelter admission arranged"), ""}, {"no_action", IK_N_("No action needed"), ""},
 };
 constexpr Code kConsent[] = {
-    {"manage_data", "Consent to manage personal data", ""},
-    {"share_law_enforcement", "Consent to share with law enforcement", ""},
-    {"referral", "Consent to be referred", ""},
+    {"manage_data", IK_N_("Consent to manage personal data"), ""},
+    {"share_law_enforcement", IK_N_("Consent to share with law enforcement"), ""},
+    {"referral", IK_N_("Consent to be referred"), ""},
 };
 constexpr Code kNeed[] = {
-    {"accommodation", "Safe accommodation", ""}, {"medical", "Medical care", ""},
-    {"psychological", "Psychological support", ""}, {"legal", "Legal aid", ""},
-    {"interpretation", "Interpretation", ""}, {"protection", "Protection", ""}, {"childcare", "Childcare", ""},
-    {"documents", "Identity documents", ""}, {"financial", "Financial support", ""}, {"other", "Other", ""},
+    {"accommodation", IK_N_("Safe accommodation"), ""}, {"medical", IK_N_("Medical care"), ""},
+    {"psychological", IK_N_("Psychological support"), ""}, {"legal", IK_N_("Legal aid"), ""},
+    {"interpretation", IK_N_("Interpretation"), ""}, {"protection", IK_N_("Protection"), ""}, {"childcare", IK_N_("Childcare"), ""},
+    {"documents", IK_N_("Identity documents"), ""}, {"financial", IK_N_("Financial support"), ""}, {"other", IK_N_("Other"), ""},
 };
 constexpr Code kIntakeSource[] = {
-    {"self", "Came by themselves", ""}, {"law_enforcement", "Law enforcement", ""}, {"ngo", "NGO", ""},
-    {"hotline", "Hotline", ""}, {"embassy", "Embassy or consulate", ""}, {"family", "Family or friends", ""},
-    {"other", "Other", ""},
+    {"self", IK_N_("Came by themselves"), ""}, {"law_enforcement", IK_N_("Law enforcement"), ""}, {"ngo", IK_N_("NGO"), ""},
+    {"hotline", IK_N_("Hotline"), ""}, {"embassy", IK_N_("Embassy or consulate"), ""}, {"family", IK_N_("Family or friends"), ""},
+    {"other", IK_N_("Other"), ""},
 };
 
 const std::array kLists{

@@ -12,6 +12,8 @@
 #include "core/intake.hpp"
 #include "core/iso_codes.hpp"
 #include "core/permissions.hpp"
+#include "core/provision.hpp"
+#include "core/users_service.hpp"
 #include "core/session.hpp"
 #include "core/validation.hpp"
 #include "storage/bed_repo.hpp"
@@ -232,6 +234,30 @@ Result<DemoDataResult> generate_demo_data(Session& s, const DemoDataOptions& o) 
   if (auto a = audit(s, "demo_data", "device", 0, fmt::format("intakes={} calls={}", out.intakes, out.calls)); !a)
     return std::unexpected(a.error());
   return out;
+}
+
+Result<void> provision_demo_device(const DataDir& dir, int intakes, int calls) {
+  const auto kdf = crypto::KdfParams::fastest();
+  // The recovery key of a demo device is thrown away: a demo device is never recovered.
+  auto hq = crypto::generate_key_pair(crypto::KeyKind::HqRecovery);
+  auto pass_of = [](std::string_view p) {
+    return crypto::SecureBuffer::copy_of({reinterpret_cast<const std::uint8_t*>(p.data()), p.size()});
+  };
+  const auto& admin = kDemoStaff[3];
+  auto admin_pass = pass_of(admin.passphrase);
+  if (auto r = provision({dir, std::string(admin.name), &admin_pass, hq.pub, kdf}); !r) return std::unexpected(r.error());
+  {
+    auto s = unlock(dir, admin.name, admin_pass);
+    if (!s) return std::unexpected(s.error());
+    UsersService users(*s);
+    for (const auto& st : kDemoStaff) {
+      if (st.role == "admin") continue;
+      if (auto r = users.add(st.name, *parse_role(st.role), pass_of(st.passphrase), kdf); !r) return r;
+    }
+    if (auto r = BedService(*s).configure(BedLayout{}); !r) return std::unexpected(r.error());
+    if (auto r = generate_demo_data(*s, {intakes, calls, 7}); !r) return std::unexpected(r.error());
+  }
+  return {};
 }
 
 }  // namespace ik::core

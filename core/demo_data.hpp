@@ -4,6 +4,7 @@
 // mistaken for a real person. Deterministic for a given seed.
 #include <cstdint>
 
+#include "core/data_dir.hpp"
 #include "core/error.hpp"
 
 namespace ik::core {
@@ -24,5 +25,17 @@ struct DemoDataResult {
 
 // Needs GenerateDemoData (admin, coordinator). Writes in batches of 1000 per transaction.
 Result<DemoDataResult> generate_demo_data(Session& s, const DemoDataOptions& options);
+
+// A whole demo device (for screenshots and UI tests): one staff member per role, 50 beds and
+// synthetic records. The passphrases are public on purpose: "demo-<role>-pass".
+struct DemoStaff {
+  std::string_view name, role, passphrase;
+};
+inline constexpr DemoStaff kDemoStaff[] = {
+    {"Aysel", "officer", "demo-officer-pass"},     {"Leyla", "coordinator", "demo-coordinator-pass"},
+    {"Murad", "hotline", "demo-hotline-pass"},     {"Admin", "admin", "demo-admin-pass"},
+    {"Auditor", "auditor", "demo-auditor-pass"},
+};
+Result<void> provision_demo_device(const DataDir& dir, int intakes, int calls);
 
 }  // namespace ik::core

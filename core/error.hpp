@@ -8,6 +8,9 @@
 #include "crypto/error.hpp"
 #include "storage/error.hpp"
 
+// Marks an English string as a translatable msgid (xgettext --keyword=IK_N_), like gettext's N_.
+#define IK_N_(text) text
+
 namespace ik::core {
 
 enum class Errc {

@@ -26,7 +26,7 @@ Result<void> confirm_received_by_hq(Session& s, const std::vector<std::int64_t>&
 
 Result<RetentionResult> apply_retention(Session& s, int days, std::int64_t now) {
   if (!s.unlocked()) return fail(Errc::PermissionDenied, "the device is locked");
-  if (days < 1 || days > 3650) return invalid({{"retention_days", "Enter a number of days between 1 and 3650.", ""}});
+  if (days < 1 || days > 3650) return invalid({{"retention_days", IK_N_("Enter a number of days between 1 and 3650."), ""}});
   const std::int64_t cutoff = now - std::int64_t{days} * 86400;
   storage::RetentionRepo repo(s.db());
   RetentionResult out;

@@ -59,29 +59,29 @@ std::string today(std::int64_t now);  // local date "YYYY-MM-DD"
 std::optional<int> age_on(std::string_view birth_date, std::int64_t now);
 
 namespace msg {
-inline constexpr std::string_view kRequired = "This field is required.";
-inline constexpr std::string_view kUnknownCode = "Choose one of the listed options.";
-inline constexpr std::string_view kBadDate = "Enter a date as YYYY-MM-DD.";
-inline constexpr std::string_view kFutureDate = "This date is in the future.";
-inline constexpr std::string_view kTooOldDate = "This date is too far in the past.";
-inline constexpr std::string_view kDateOrder = "This date is before the start date.";
-inline constexpr std::string_view kTooLong = "At most {} characters.";
-inline constexpr std::string_view kControlChars = "Control characters are not allowed.";
-inline constexpr std::string_view kNotText = "This is not valid text.";
-inline constexpr std::string_view kUnknownCountry = "Unknown country.";
-inline constexpr std::string_view kUnknownLanguage = "Unknown language.";
-inline constexpr std::string_view kBadPhone = "Enter a phone number: digits, spaces and + - ( ) only.";
-inline constexpr std::string_view kAgeRange = "Enter an age between 0 and 120.";
-inline constexpr std::string_view kDurationRange = "Enter a duration between 0 and 24 hours.";
+inline constexpr std::string_view kRequired = IK_N_("This field is required.");
+inline constexpr std::string_view kUnknownCode = IK_N_("Choose one of the listed options.");
+inline constexpr std::string_view kBadDate = IK_N_("Enter a date as YYYY-MM-DD.");
+inline constexpr std::string_view kFutureDate = IK_N_("This date is in the future.");
+inline constexpr std::string_view kTooOldDate = IK_N_("This date is too far in the past.");
+inline constexpr std::string_view kDateOrder = IK_N_("This date is before the start date.");
+inline constexpr std::string_view kTooLong = IK_N_("At most {} characters.");
+inline constexpr std::string_view kControlChars = IK_N_("Control characters are not allowed.");
+inline constexpr std::string_view kNotText = IK_N_("This is not valid text.");
+inline constexpr std::string_view kUnknownCountry = IK_N_("Unknown country.");
+inline constexpr std::string_view kUnknownLanguage = IK_N_("Unknown language.");
+inline constexpr std::string_view kBadPhone = IK_N_("Enter a phone number: digits, spaces and + - ( ) only.");
+inline constexpr std::string_view kAgeRange = IK_N_("Enter an age between 0 and 120.");
+inline constexpr std::string_view kDurationRange = IK_N_("Enter a duration between 0 and 24 hours.");
 inline constexpr std::string_view kNoConsentNoIdentity =
-    "Without consent to manage personal data, leave names, birth date and phone empty.";
-inline constexpr std::string_view kConsentRequiredForReferral = "The person has not consented to be referred.";
+    IK_N_("Without consent to manage personal data, leave names, birth date and phone empty.");
+inline constexpr std::string_view kConsentRequiredForReferral = IK_N_("The person has not consented to be referred.");
 inline constexpr std::string_view kConsentRequiredForLaw =
-    "The person has not consented to share data with law enforcement.";
-inline constexpr std::string_view kBedTaken = "This bed is already taken.";
-inline constexpr std::string_view kUnknownBed = "Unknown bed.";
-inline constexpr std::string_view kNameOrAlias = "Enter a name or an alias.";
-inline constexpr std::string_view kLawUnitRequired = "Name the law enforcement unit.";
+    IK_N_("The person has not consented to share data with law enforcement.");
+inline constexpr std::string_view kBedTaken = IK_N_("This bed is already taken.");
+inline constexpr std::string_view kUnknownBed = IK_N_("Unknown bed.");
+inline constexpr std::string_view kNameOrAlias = IK_N_("Enter a name or an alias.");
+inline constexpr std::string_view kLawUnitRequired = IK_N_("Name the law enforcement unit.");
 }  // namespace msg
 
 }  // namespace ik::core

@@ -56,6 +56,10 @@ void SecureBuffer::truncate(std::size_t size) {
   size_ = size;
 }
 
+void SecureBuffer::clear() {
+  if (data_ != nullptr) sodium_memzero(data_, capacity_);
+}
+
 void SecureBuffer::wipe() {
   if (data_ != nullptr) {
     sodium_memzero(data_, capacity_);

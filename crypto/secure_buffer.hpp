@@ -35,6 +35,8 @@ class SecureBuffer {
 
   // Shrinks the visible size (e.g. after stripping a newline) without reallocating.
   void truncate(std::size_t size);
+  // Zeroes the contents, keeping the buffer (for an input field that is emptied and reused).
+  void clear();
   // Wipes and frees now; the buffer becomes empty.
   void wipe();
   bool equals(const SecureBuffer& other) const;  // constant time for equal sizes

@@ -1,0 +1,21 @@
+#pragma once
+// intake-kiosk's configuration file (TOML), bounded and validated: an unknown key or a value out
+// of range is an error with the key's name, never silently ignored.
+//
+//   data_dir = "/var/lib/intake-kiosk"
+//   language = "az"            # az | ru | en
+//   auto_lock_seconds = 120    # 15..3600
+//   retention_days = 90        # 1..3650
+//   touch_only = true          # hide the cursor
+//   dpi = 141.0                # the screen's pixels per inch, for 10 mm touch targets
+//   scale = 1.0                # extra text scale, 0.75..2.0
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "ui/app.hpp"
+
+namespace ik::app {
+
+core::Result<ui::KioskConfig> load_kiosk_config(const std::filesystem::path& file, ui::KioskConfig defaults);
+
+}  // namespace ik::app

@@ -1,0 +1,122 @@
+// intake-kiosk — the full-screen touch kiosk. This file wires the platform (GLFW + OpenGL) to the
+// ui::KioskApp and runs the event-driven loop: wait for input (or the next timed change), draw a
+// few frames after each input and while something animates, and nothing while idle.
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include "core/iso_codes.hpp"
+#include "firmware-app/kiosk_config.hpp"
+#include "firmware-app/platform.hpp"
+#include "firmware-app/screenshots.hpp"
+#include "ui/app.hpp"
+#include "ui/fonts.hpp"
+#include "ui/i18n.hpp"
+#include "ui/input.hpp"
+#include "ui/theme.hpp"
+
+int main(int argc, char** argv) {
+  using namespace ik;
+  app::install_crash_handlers("intake-kiosk");
+  CLI::App cli{"intake-kiosk — the touch-screen intake kiosk"};
+  cli.set_version_flag("--version", std::string("intake-kiosk ") + IK_VERSION);
+  std::string data_dir, config_file, screenshots, size = "1280x800";
+  bool windowed = false, print_frames = false;
+  double exit_after = 0;
+  cli.add_option("--data-dir", data_dir, "Device data directory (overrides the config file)");
+  cli.add_option("--config", config_file, "Configuration file (TOML)")->check(CLI::ExistingFile);
+  cli.add_flag("--windowed", windowed, "A window instead of full screen (development)");
+  cli.add_option("--size", size, "Window size WxH when windowed")->capture_default_str();
+  cli.add_option("--screenshots", screenshots, "Render every main screen in each language into DIR and exit");
+  cli.add_option("--exit-after", exit_after, "Exit after this many seconds (benchmarks)");
+  cli.add_flag("--print-frames", print_frames, "Print how many frames were drawn at exit (benchmarks)");
+  CLI11_PARSE(cli, argc, argv);
+
+  ui::KioskConfig config;
+  if (!config_file.empty()) {
+    auto c = app::load_kiosk_config(config_file, config);
+    if (!c) {
+      std::fprintf(stderr, "intake-kiosk: %s\n", c.error().message.c_str());
+      return 1;
+    }
+    config = *c;
+  }
+  if (!data_dir.empty()) config.data.root = data_dir;
+  if (screenshots.empty() && config.data.root.empty()) {
+    std::fprintf(stderr, "intake-kiosk: no data directory (--data-dir or data_dir in --config)\n");
+    return 2;
+  }
+  int w = 1280, h = 800;
+  if (std::sscanf(size.c_str(), "%dx%d", &w, &h) != 2 || w < 320 || h < 240 || w > 8192 || h > 8192) {
+    std::fprintf(stderr, "intake-kiosk: --size must be WxH\n");
+    return 2;
+  }
+  // Everything the kiosk needs from disk is checked before the window opens.
+  if (auto iso = core::IsoCodes::try_system(); !iso) {
+    std::fprintf(stderr, "intake-kiosk: %s\n", iso.error().message.c_str());
+    return 1;
+  }
+  if (auto r = ui::load_catalogues(ui::default_locale_dir()); !r) {
+    std::fprintf(stderr, "intake-kiosk: %s\n", r.error().message.c_str());
+    return 1;
+  }
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  const bool shots = !screenshots.empty();
+  auto platform = app::Platform::open({!(windowed || shots), w, h, config.touch_only && !shots && !windowed});
+  if (!platform) {
+    std::fprintf(stderr, "intake-kiosk: %s\n", platform.error().message.c_str());
+    return 1;
+  }
+  ui::input::configure(true);
+  if (config.dpi <= 0 || config_file.empty()) config.dpi = shots ? 110.0f : (*platform)->dpi();
+  ui::set_metrics(ui::Metrics::for_dpi(config.dpi, config.scale));
+  ui::apply_style();
+  if (auto f = ui::load_fonts(); !f) {
+    std::fprintf(stderr, "intake-kiosk: %s\n", f.error().message.c_str());
+    return 1;
+  }
+
+  int rc = 0;
+  if (shots) {
+    rc = app::run_screenshots(**platform, screenshots);
+  } else {
+    ui::KioskApp kiosk(config);
+    auto& p = **platform;
+    long frames = 0;
+    int pending = 3;  // frames still to draw: a few after every input
+    double last = p.time();
+    const double start = last;
+    while (!p.should_close()) {
+      const double now = p.time();
+      if (exit_after > 0 && now - start >= exit_after) break;
+      double timeout = kiosk.seconds_until_next_change(now);
+      if (exit_after > 0) timeout = std::min(timeout, exit_after - (now - start));
+      if (pending == 0) p.wait(timeout);
+      else p.wait(0);
+      const double after = p.time();
+      if (ui::input::take_activity()) {
+        kiosk.note_input(after);
+        pending = std::max(pending, 3);
+      }
+      if (pending == 0 && after - now >= timeout - 1e-3 && timeout < 3600) pending = 1;  // a timed change is due
+      if (kiosk.animating()) pending = std::max(pending, 1);
+      if (pending > 0) {
+        p.begin_frame(static_cast<float>(after - last));
+        kiosk.frame(after);
+        (void)p.end_frame();
+        last = after;
+        ++frames;
+        --pending;
+      }
+    }
+    if (print_frames) std::printf("frames %ld in %.1f s\n", frames, p.time() - start);
+  }
+  platform->reset();
+  ImGui::DestroyContext();
+  return rc;
+}

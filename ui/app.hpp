@@ -1,0 +1,132 @@
+#pragma once
+// The kiosk application: which screen is up, the unlocked session, auto-lock, language, and the
+// keyboard. It is the only part of ui/ that calls core/; screens draw a view model and queue
+// intents, and their controllers turn intents into core calls. No SQL, no crypto, no file paths
+// beyond the data directory handed in.
+//
+// What must stay true: lock() drops the session (wiping the database key) and every view model
+// that holds personal data before the next frame is drawn; nothing personal is ever in a window
+// title, a log line or the lock screen.
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <imgui.h>
+
+#include "core/data_dir.hpp"
+#include "core/iso_codes.hpp"
+#include "core/session.hpp"
+
+namespace ik::ui {
+
+struct KioskConfig {
+  core::DataDir data;
+  core::Lang language = core::Lang::Az;
+  int auto_lock_seconds = 120;
+  int retention_days = 90;
+  bool touch_only = true;
+  float dpi = 96.0f;
+  float scale = 1.0f;
+};
+
+enum class Screen { Lock, Home, Intake, Call, Cases, Case, Beds, Admin, Dashboard, Sync, Count };
+
+class AppContext;
+
+// One screen's controller: builds its view model from core on entry, draws it, applies the
+// intents its drawing queued, and forgets everything personal on wipe().
+class ScreenController {
+ public:
+  virtual ~ScreenController() = default;
+  virtual void enter(AppContext&) {}
+  virtual void draw(AppContext& ctx) = 0;
+  virtual void wipe() = 0;
+  virtual bool animating() const { return false; }
+};
+
+class AppContext {
+ public:
+  virtual ~AppContext() = default;
+  virtual core::Session* session() = 0;  // nullptr while locked
+  virtual const KioskConfig& config() const = 0;
+  virtual void navigate(Screen s) = 0;
+  virtual void open_case(std::int64_t case_id) = 0;
+  virtual void request_lock() = 0;
+  virtual void notify(std::string message, bool error = false) = 0;  // a banner, already translated
+  virtual double now() const = 0;                                   // seconds, monotonic
+  // Hands an intake form to the wizard (a call that becomes an intake).
+  virtual void start_intake_from_call(std::int64_t call_id) = 0;
+};
+
+class KioskApp final : public AppContext {
+ public:
+  explicit KioskApp(KioskConfig config);
+  ~KioskApp() override;
+
+  // Draws one frame; call between ImGui::NewFrame() and ImGui::Render().
+  void frame(double now_seconds);
+  void note_input(double now_seconds);
+  // Seconds until something changes without input (auto-lock, a running timer, the clock).
+  double seconds_until_next_change(double now_seconds) const;
+  bool animating() const;
+
+  void lock();
+  core::Result<void> unlock(std::string_view user, const crypto::SecureBuffer& passphrase);
+  Screen screen() const { return screen_; }
+
+  // AppContext
+  core::Session* session() override { return session_ && session_->unlocked() ? session_.get() : nullptr; }
+  const KioskConfig& config() const override { return config_; }
+  void navigate(Screen s) override;
+  void open_case(std::int64_t case_id) override;
+  void request_lock() override { lock_requested_ = true; }
+  void notify(std::string message, bool error = false) override;
+  double now() const override { return now_; }
+  void start_intake_from_call(std::int64_t call_id) override;
+
+  ScreenController& controller(Screen s) { return *controllers_[static_cast<int>(s)]; }
+
+ private:
+  void draw_status_bar(ImVec2 pos, float width);
+  void draw_banner(ImVec2 pos, float width);
+
+  KioskConfig config_;
+  std::unique_ptr<core::Session> session_;
+  Screen screen_ = Screen::Lock;
+  std::array<std::unique_ptr<ScreenController>, static_cast<int>(Screen::Count)> controllers_;
+  double now_ = 0, last_input_ = 0;
+  bool lock_requested_ = false;
+  std::string banner_;
+  bool banner_error_ = false;
+  double banner_until_ = 0;
+  std::int64_t pending_case_ = 0;
+};
+
+// Factories, one per screen file (ui/screens/*.cpp).
+std::unique_ptr<ScreenController> make_lock_screen();
+std::unique_ptr<ScreenController> make_home_screen();
+std::unique_ptr<ScreenController> make_intake_screen();
+std::unique_ptr<ScreenController> make_call_screen();
+std::unique_ptr<ScreenController> make_cases_screen();
+std::unique_ptr<ScreenController> make_case_screen();
+std::unique_ptr<ScreenController> make_beds_screen();
+std::unique_ptr<ScreenController> make_admin_screen();
+std::unique_ptr<ScreenController> make_dashboard_screen();
+std::unique_ptr<ScreenController> make_sync_screen();
+
+// Hooks the case page and the wizard expose to the app (set before navigating).
+void case_screen_set_case(ScreenController& c, std::int64_t case_id);
+void intake_screen_start_from_call(ScreenController& c, AppContext& ctx, std::int64_t call_id);
+
+// The content area below the status bar and above the keyboard, for the current frame.
+ImVec2 content_pos();
+ImVec2 content_size();
+// Starts the full-size content window every screen draws in; end with end_content().
+bool begin_content(const char* id);
+void end_content();
+
+}  // namespace ik::ui

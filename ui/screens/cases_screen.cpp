@@ -1,0 +1,6 @@
+// PLACEHOLDER being written in this change.
+#include "ui/screens/pending.hpp"
+
+namespace ik::ui {
+std::unique_ptr<ScreenController> make_cases_screen() { return std::make_unique<PendingScreen>("Cases"); }
+}  // namespace ik::ui
