@@ -93,6 +93,8 @@ Result<void> BedService::assign(std::int64_t case_id, std::int64_t bed_id) {
   auto c = storage::CaseRepo(s_.db()).get(case_id);
   if (!c) return std::unexpected(from(c.error()));
   if (!*c) return fail(Errc::NotFound, "no such case");
+  if ((*c)->status == "closed" || (*c)->status == "closed_referred")
+    return invalid({{"bed", IK_N_("A closed case cannot be given a bed."), ""}});
   std::optional<Error> refusal;
   auto r = s_.db().transaction([&]() -> storage::Result<void> {
     if (auto e = beds.admit(case_id, bed_id, now_unix()); !e) {
@@ -101,6 +103,7 @@ Result<void> BedService::assign(std::int64_t case_id, std::int64_t bed_id) {
                         {{"bed", IK_N_("This bed is taken, or the person already has a bed."), ""}}};
       return std::unexpected(e.error());
     }
+    if (auto t = storage::CaseRepo(s_.db()).touch(case_id, now_unix()); !t) return t;
     if (auto a = audit(s_, "admit", "case", case_id, (*bed)->label); !a)
       return storage::fail(storage::Errc::Sql, a.error().message);
     return {};
@@ -119,6 +122,7 @@ Result<void> BedService::release(std::int64_t case_id, const std::string& reason
   if (!*stay) return fail(Errc::NotFound, "this person has no bed to release");
   auto r = s_.db().transaction([&]() -> storage::Result<void> {
     if (auto e = beds.discharge((*stay)->id, now_unix(), reason); !e) return e;
+    if (auto t = storage::CaseRepo(s_.db()).touch(case_id, now_unix()); !t) return t;
     if (auto a = audit(s_, "discharge", "case", case_id, reason); !a)
       return storage::fail(storage::Errc::Sql, a.error().message);
     return {};

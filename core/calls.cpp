@@ -25,7 +25,8 @@ std::vector<FieldError> validate_call(const CallForm& f, std::int64_t now) {
   v.codes("ilo_indicators", f.ilo_indicators, "ilo_indicator");
   v.codes("actions", f.actions, "call_action");
   if (f.le_referred) {
-    v.text("le_unit", f.le_unit, 200, true);
+    if (!f.le_unit || f.le_unit->empty()) v.add("le_unit", msg::kLawUnitRequired);
+    v.text("le_unit", f.le_unit, 200);
     v.date("le_date", f.le_date, true);
   } else {
     v.text("le_unit", f.le_unit, 200);
@@ -103,6 +104,8 @@ Result<void> CallService::complete_follow_up(std::int64_t call_id) {
 }
 
 Result<IntakeForm> CallService::intake_from_call(std::int64_t call_id) {
+  // It hands over the caller's details: only for who may both see calls and register intakes.
+  if (auto p = require(s_, Action::ViewCalls); !p) return std::unexpected(p.error());
   if (auto p = require(s_, Action::RegisterIntake); !p) return std::unexpected(p.error());
   auto c = storage::CallRepo(s_.db()).get(call_id);
   if (!c) return std::unexpected(from(c.error()));

@@ -25,6 +25,12 @@ Result<void> audited(Session& s, std::string_view action, std::int64_t id, std::
   return audit(s, action, "case", id, std::move(detail));
 }
 
+// A change to something hanging off a case is a change of the case (see CaseRepo::touch), logged.
+Result<void> changed(Session& s, std::string_view action, std::int64_t id, std::string detail = {}) {
+  if (auto t = storage::CaseRepo(s.db()).touch(id, now_unix()); !t) return std::unexpected(from(t.error()));
+  return audited(s, action, id, std::move(detail));
+}
+
 // Runs `body` and its audit entry in one transaction.
 template <class T>
 Result<T> in_transaction(Session& s, const std::function<Result<T>()>& body) {
@@ -142,7 +148,7 @@ Result<std::int64_t> CaseService::add_service(std::int64_t case_id, const Servic
     storage::ServiceRecord r{0, case_id, form.type, *form.given_on, s_.actor().id, form.note, now_unix()};
     auto id = storage::CaseRepo(s_.db()).insert_service(r);
     if (!id) return std::unexpected(from(id.error()));
-    if (auto a = audited(s_, "add_service", case_id, form.type); !a) return std::unexpected(a.error());
+    if (auto a = changed(s_, "add_service", case_id, form.type); !a) return std::unexpected(a.error());
     return *id;
   });
 }
@@ -177,7 +183,7 @@ Result<std::int64_t> CaseService::refer(std::int64_t case_id, const ReferralForm
                               form.reason, now, now, s_.actor().id};
     auto id = storage::CaseRepo(s_.db()).insert_referral(r);
     if (!id) return std::unexpected(from(id.error()));
-    if (auto a = audited(s_, "refer", case_id, form.organisation_type); !a) return std::unexpected(a.error());
+    if (auto a = changed(s_, "refer", case_id, form.organisation_type); !a) return std::unexpected(a.error());
     return *id;
   });
 }
@@ -204,7 +210,7 @@ Result<void> CaseService::set_referral_status(std::int64_t referral_id, const st
   (*r)->updated_at = now_unix();
   return in_transaction<void>(s_, [&]() -> Result<void> {
     if (auto e = repo.update_referral(**r); !e) return std::unexpected(from(e.error()));
-    return audited(s_, "update_referral", (*r)->case_id, fmt::format("{} -> {}", from_status, status));
+    return changed(s_, "update_referral", (*r)->case_id, fmt::format("{} -> {}", from_status, status));
   });
 }
 
@@ -220,7 +226,7 @@ Result<void> CaseService::record_consent(std::int64_t case_id, const std::string
   return in_transaction<void>(s_, [&]() -> Result<void> {
     storage::ConsentRecord r{0, c->person_id, kind, granted, given_on, s_.actor().id, now_unix()};
     if (auto e = storage::CaseRepo(s_.db()).insert_consent(r); !e) return std::unexpected(from(e.error()));
-    return audited(s_, "record_consent", case_id, fmt::format("{}={}", kind, granted ? "yes" : "no"));
+    return changed(s_, "record_consent", case_id, fmt::format("{}={}", kind, granted ? "yes" : "no"));
   });
 }
 

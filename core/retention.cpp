@@ -35,10 +35,12 @@ Result<RetentionResult> apply_retention(Session& s, int days, std::int64_t now) 
     if (!cases) return std::unexpected(cases.error());
     auto calls = repo.purge_calls(cutoff, now);
     if (!calls) return std::unexpected(calls.error());
-    out = {*cases, *calls};
-    if (out.cases_purged + out.calls_purged == 0) return {};
+    auto drafts = repo.purge_drafts(now - std::int64_t{kDraftLifetimeDays} * 86400);
+    if (!drafts) return std::unexpected(drafts.error());
+    out = {*cases, *calls, *drafts};
+    if (out.cases_purged + out.calls_purged + out.drafts_removed == 0) return {};
     if (auto a = audit(s, "retention_purge", "device", 0,
-                       fmt::format("cases={} calls={}", out.cases_purged, out.calls_purged));
+                       fmt::format("cases={} calls={} drafts={}", out.cases_purged, out.calls_purged, out.drafts_removed));
         !a)
       return storage::fail(storage::Errc::Sql, a.error().message);
     return {};

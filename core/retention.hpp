@@ -16,8 +16,12 @@ class Session;
 inline constexpr int kDefaultRetentionDays = 90;
 
 struct RetentionResult {
-  std::int64_t cases_purged = 0, calls_purged = 0;
+  std::int64_t cases_purged = 0, calls_purged = 0, drafts_removed = 0;
 };
+
+// An intake draft nobody touched for this long is deleted (it may hold names that were never
+// registered, so never confirmed by HQ, so never otherwise purged).
+inline constexpr int kDraftLifetimeDays = 14;
 
 // Records HQ's confirmation (from a verified receipt: the sync layer calls this) that it holds
 // these cases and calls as they are now.

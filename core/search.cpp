@@ -136,8 +136,9 @@ std::optional<std::string> match_expression(std::string_view user_query) {
   std::vector<std::string> terms;
   if (looks_like_phone(user_query)) {
     auto d = digits_of(user_query);
-    // A local number typed with its leading 0 (050…) matches the stored last nine digits.
-    if (d.size() == 10 && d[0] == '0') d = d.substr(1);
+    // A whole number matches by its last nine digits, which every stored number is also indexed
+    // under: "050 123 45 67" and "+994 50 123 45 67" find the same person, however it was stored.
+    if (d.size() > 9) d = d.substr(d.size() - 9);
     terms.push_back(std::move(d));
   } else {
     terms = words(user_query, Fold::Primary);

@@ -87,8 +87,12 @@ void Validator::text(std::string_view field, const std::optional<std::string>& v
     return;
   }
   if (!valid_utf8(*value)) return add(field, msg::kNotText);
-  for (unsigned char c : *value) {
+  const std::string& v = *value;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
     if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f) return add(field, msg::kControlChars);
+    // C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F) include terminal escapes: refused too.
+    if (c == 0xC2 && i + 1 < v.size() && static_cast<unsigned char>(v[i + 1]) <= 0x9F) return add(field, msg::kControlChars);
   }
   if (utf8_length(*value) > max_chars) add(field, msg::kTooLong, std::to_string(max_chars));
 }
@@ -103,7 +107,8 @@ void Validator::code(std::string_view field, const std::optional<std::string>& v
 }
 
 void Validator::codes(std::string_view field, std::string_view joined, std::string_view list) {
-  if (joined.size() > 2000) return add(field, msg::kUnknownCode);
+  // Stored canonically (sorted, no duplicates, no empty items), so equal sets compare equal.
+  if (joined.size() > 2000 || codes::join(codes::split(joined)) != joined) return add(field, msg::kUnknownCode);
   for (const auto& c : codes::split(joined))
     if (!codes::list(list).contains(c)) return add(field, msg::kUnknownCode);
 }
@@ -136,13 +141,13 @@ void Validator::country(std::string_view field, const std::optional<std::string>
 }
 
 void Validator::countries(std::string_view field, std::string_view joined, const IsoCodes& iso) {
-  if (joined.size() > 1000) return add(field, msg::kUnknownCountry);
+  if (joined.size() > 1000 || codes::join(codes::split(joined)) != joined) return add(field, msg::kUnknownCountry);
   for (const auto& c : codes::split(joined))
     if (!iso.is_country(c)) return add(field, msg::kUnknownCountry);
 }
 
 void Validator::languages(std::string_view field, std::string_view joined, const IsoCodes& iso) {
-  if (joined.size() > 1000) return add(field, msg::kUnknownLanguage);
+  if (joined.size() > 1000 || codes::join(codes::split(joined)) != joined) return add(field, msg::kUnknownLanguage);
   for (const auto& c : codes::split(joined))
     if (!iso.is_language(c)) return add(field, msg::kUnknownLanguage);
 }

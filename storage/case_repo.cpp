@@ -130,6 +130,13 @@ Result<std::optional<CaseRecord>> CaseRepo::get(std::int64_t id) {
   return first<CaseRecord>(*st, read_case);
 }
 
+Result<void> CaseRepo::touch(std::int64_t case_id, std::int64_t now) {
+  auto st = db_.prepare("UPDATE cases SET updated_at = max(updated_at, ?2) WHERE id = ?1");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, case_id).bind(2, now);
+  return st->run();
+}
+
 Result<std::int64_t> CaseRepo::count_cases_opened_since(std::int64_t since) {
   auto st = db_.prepare("SELECT count(*) FROM cases WHERE opened_at >= ?1");
   if (!st) return std::unexpected(st.error());

@@ -19,6 +19,9 @@ class CaseRepo {
   Result<std::int64_t> insert_case(const CaseRecord& c);
   Result<void> update_case(const CaseRecord& c);
   Result<std::optional<CaseRecord>> get(std::int64_t id);
+  // Marks the case changed: anything hanging off it (service, referral, consent, stay) is part of
+  // the case as HQ must confirm it, so retention compares against this time.
+  Result<void> touch(std::int64_t case_id, std::int64_t now);
   Result<std::int64_t> count_cases_opened_since(std::int64_t since);
   // "PREFIX-YEAR-NNNN" from a per-prefix, per-year counter (call inside the insert's transaction).
   Result<std::string> next_case_number(const std::string& prefix, const std::string& year);

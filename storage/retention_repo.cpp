@@ -65,6 +65,12 @@ Result<std::int64_t> RetentionRepo::purge_calls(std::int64_t cutoff, std::int64_
   return *calls;
 }
 
+Result<std::int64_t> RetentionRepo::purge_drafts(std::int64_t cutoff) {
+  auto r = run("DELETE FROM drafts WHERE updated_at <= ?1", cutoff, 0);
+  if (!r) return std::unexpected(r.error());
+  return *r;
+}
+
 Result<void> RetentionRepo::compact_search() {
   return db_.exec("INSERT INTO case_search (case_search) VALUES ('optimize')");
 }

@@ -16,6 +16,8 @@ class RetentionRepo {
   Result<std::int64_t> purge_cases(std::int64_t cutoff, std::int64_t now);
   // Started at or before `cutoff`, follow-up finished, confirmed as they are now.
   Result<std::int64_t> purge_calls(std::int64_t cutoff, std::int64_t now);
+  // Abandoned intake drafts (names typed but never registered) last updated at or before cutoff.
+  Result<std::int64_t> purge_drafts(std::int64_t cutoff);
   // Merges the FTS3 segments so deleted tokens leave the file.
   Result<void> compact_search();
 

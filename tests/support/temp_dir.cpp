@@ -38,7 +38,9 @@ void write_text(const std::filesystem::path& p, std::string_view text) {
 }
 
 bool contains(const std::vector<std::uint8_t>& haystack, std::string_view needle) {
-  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
+  // Compare as unsigned bytes: a plain char above 0x7F never equals a uint8_t of the same bits.
+  const auto* n = reinterpret_cast<const std::uint8_t*>(needle.data());
+  return std::search(haystack.begin(), haystack.end(), n, n + needle.size()) != haystack.end();
 }
 
 std::vector<std::pair<std::string, std::vector<std::uint8_t>>> snapshot(const std::filesystem::path& dir) {
