@@ -204,7 +204,8 @@ Result<void> CaseService::set_referral_status(std::int64_t referral_id, const st
   const bool ok = (from_status == "pending" && (status == "accepted" || status == "rejected")) ||
                   (from_status == "accepted" && status == "done");
   if (!ok)
-    return invalid({{"status", IK_N_("A referral cannot go from {} to this status."), from_status}});
+    return invalid({{"status", IK_N_("A referral cannot go from {} to this status."),
+                     std::string(codes::list("referral_status").label(from_status))}});
   (*r)->status = status;
   if (reason) (*r)->reason = reason;
   (*r)->updated_at = now_unix();

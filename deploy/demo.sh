@@ -83,5 +83,17 @@ say "Encrypted backup, restored into a new directory"
 "$BIN/intakectl" restore --from "$DEMO/backup.ikb" --data-dir "$DEMO/restored" --user "Demo Admin" \
   --passphrase-file "$DEMO/admin.pass"
 
+say "The kiosk"
+if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ]; then
+  echo "Opening the kiosk in a window on the demo device (close the window to finish)."
+  echo "Staff: 'Demo Admin' / demo-admin-passphrase, 'Demo Officer' / demo-officer-passphrase, 'Demo Auditor' / demo-auditor-passphrase"
+  "$BIN/intake-kiosk" --windowed --data-dir "$DEMO/device"
+else
+  echo "No display: rendering every screen in az, ru and en under Xvfb (a throwaway demo device)…"
+  xvfb-run -a -s "-screen 0 1280x800x24" "$BIN/intake-kiosk" --screenshots "$DEMO/screenshots"
+  ls "$DEMO/screenshots" | head -5
+  echo "… see $DEMO/screenshots/"
+fi
+
 say "Done. Demo staff: 'Demo Admin' / demo-admin-passphrase, 'Demo Officer' / demo-officer-passphrase, 'Demo Auditor' / demo-auditor-passphrase"
 echo "Everything is in $DEMO"

@@ -164,25 +164,25 @@ void KioskApp::draw_status_bar(ImVec2 pos, float width) {
     if (button(tr("Home"), ImVec2(0, 0), Style::Secondary, true, "btn:home")) navigate(Screen::Home);
     ImGui::SameLine();
   }
-  ImGui::PushStyleColor(ImGuiCol_Text, colour::kAccentText);
-  const auto who = fmt::format("{} · {}", s->actor().name, tr(role_msgid(s->actor().role)));
-  ImGui::SetCursorPosY((h - m.font_px) * 0.5f);
-  ImGui::TextUnformatted(who.c_str());
-  semantics().add({ItemKind::Text, "status:user", who, {}, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), true});
-  ImGui::SameLine();
+  // Text drawn at the bar's vertical centre, whatever came before it on the line.
+  auto bar_text = [&](const std::string& text, std::string_view id, std::string_view value) {
+    const ImVec2 at(ImGui::GetCursorScreenPos().x, pos.y + (h - m.font_px) * 0.5f);
+    ImGui::GetWindowDrawList()->AddText(at, colour::kAccentText, text.c_str());
+    const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+    ImGui::Dummy(ImVec2(size.x, m.touch_px));
+    semantics().add({ItemKind::Text, std::string(id), text, std::string(value), at, ImVec2(at.x + size.x, at.y + size.y), true});
+    ImGui::SameLine(0, m.gap * 2);
+  };
+  bar_text(fmt::format("{} · {}", s->actor().name, tr(role_msgid(s->actor().role))), "status:user", {});
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   ::localtime_r(&t, &tm);
-  const auto clock = fmt::format("{:02}:{:02}", tm.tm_hour, tm.tm_min);
-  const auto sync = std::string(tr("Sync: not set up"));
-  ImGui::TextUnformatted(("   " + clock + "   " + sync).c_str());
-  semantics().add({ItemKind::Text, "status:clock", clock, sync, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), true});
-  ImGui::PopStyleColor();
+  bar_text(fmt::format("{:02}:{:02}", tm.tm_hour, tm.tm_min), "status:clock", {});
+  bar_text(tr("Sync: not set up"), "status:sync", {});
   // Right side: languages and the lock button, always there.
   const float lock_w = std::max(m.touch_px * 2.5f, text_width(tr("Lock")) + m.gap * 4);
   const float lang_w = m.touch_px * 1.3f;
   ImGui::SameLine(width - lock_w - 3 * (lang_w + m.gap) - m.gap * 2);
-  ImGui::SetCursorPosY(m.gap * 0.75f);
   const char* names[] = {"AZ", "RU", "EN"};
   for (int i = 0; i < 3; ++i) {
     const auto l = core::kAllLangs[i];

@@ -153,7 +153,7 @@ bool Keyboard::apply_secret(crypto::SecureBuffer* buf, std::size_t* len) {
 float Keyboard::height() const {
   if (!active()) return 0.0f;
   const auto& m = metrics();
-  const int rows = kind_ == FieldKind::Date ? 8 : 5;
+  const float rows = kind_ == FieldKind::Date ? 8.0f : 5.0f;
   return rows * (m.touch_px + m.gap) + m.gap * 3;
 }
 

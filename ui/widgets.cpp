@@ -75,6 +75,16 @@ Semantics& semantics() { return g_semantics; }
 
 float text_width(std::string_view s) { return ImGui::CalcTextSize(s.data(), s.data() + s.size()).x; }
 
+namespace {
+// Buttons are labelled in bold: measure them in bold, or long labels get cut.
+float bold_width(std::string_view s) {
+  ImGui::PushFont(fonts().bold);
+  const float w = text_width(s);
+  ImGui::PopFont();
+  return w;
+}
+}  // namespace
+
 void title(std::string_view text) {
   ImGui::PushFont(fonts().title);
   ImGui::TextUnformatted(text.data(), text.data() + text.size());
@@ -116,7 +126,7 @@ bool button(std::string_view lbl, ImVec2 size, Style style, bool enabled, std::s
   const auto& m = metrics();
   const std::string label_s(lbl);
   if (size.y < m.touch_px) size.y = m.touch_px;
-  if (size.x <= 0) size.x = std::max(m.touch_px * 1.5f, text_width(label_s) + m.gap * 3);
+  if (size.x <= 0) size.x = std::max(m.touch_px * 1.5f, bold_width(label_s) + m.gap * 3);
   ImGui::PushID(id.empty() ? label_s.c_str() : std::string(id).c_str());
   ImGui::PushStyleColor(ImGuiCol_Button, style_colour(style));
   ImGui::PushStyleColor(ImGuiCol_ButtonHovered, style_colour(style));
@@ -192,7 +202,7 @@ namespace {
 // Lays out buttons left to right, wrapping at the region's width.
 bool flow_button(std::string_view lbl, bool selected, std::string_view id) {
   const auto& m = metrics();
-  const float w = std::max(m.touch_px * 1.5f, text_width(lbl) + m.gap * 3);
+  const float w = std::max(m.touch_px * 1.5f, bold_width(lbl) + m.gap * 3);
   // Wrap when this button would cross the right edge (callers SameLine() after each button).
   if (ImGui::GetCursorPosX() > ImGui::GetStyle().WindowPadding.x + 1 &&
       ImGui::GetCursorScreenPos().x + w > ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x)
@@ -247,7 +257,8 @@ const char* field_error(const std::vector<core::FieldError>& errors, std::string
   for (const auto& e : errors) {
     if (e.field != field) continue;
     static std::string buf;  // one error drawn at a time, immediately
-    buf = e.arg.empty() ? std::string(tr(e.msgid)) : trf(e.msgid, e.arg);
+    // The argument is a number or an English label; tr() leaves a number as it is.
+    buf = e.arg.empty() ? std::string(tr(e.msgid)) : trf(e.msgid, tr(e.arg));
     return buf.c_str();
   }
   return nullptr;

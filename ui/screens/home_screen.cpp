@@ -31,13 +31,13 @@ class HomeScreen final : public ScreenController {
       Screen to;
     };
     const Tile tiles[] = {
-        {"New shelter intake", "Register a person arriving at the shelter", core::Action::RegisterIntake, Screen::Intake},
-        {"Hotline call", "Log a call as it happens", core::Action::LogCall, Screen::Call},
-        {"Cases", "Find and follow cases", core::Action::ViewCases, Screen::Cases},
-        {"Beds", "Who sleeps where, free beds", core::Action::ViewBeds, Screen::Beds},
-        {"Dashboard", "Intakes, calls and occupancy", core::Action::ViewStats, Screen::Dashboard},
-        {"Administration", "Staff, device settings, keys", core::Action::ManageUsers, Screen::Admin},
-        {"Audit log", "Who saw or changed what", core::Action::ViewAudit, Screen::Admin},
+        {IK_N_("New shelter intake"), IK_N_("Register a person arriving at the shelter"), core::Action::RegisterIntake, Screen::Intake},
+        {IK_N_("Hotline call"), IK_N_("Log a call as it happens"), core::Action::LogCall, Screen::Call},
+        {IK_N_("Cases"), IK_N_("Find and follow cases"), core::Action::ViewCases, Screen::Cases},
+        {IK_N_("Beds"), IK_N_("Who sleeps where, free beds"), core::Action::ViewBeds, Screen::Beds},
+        {IK_N_("Dashboard"), IK_N_("Intakes, calls and occupancy"), core::Action::ViewStats, Screen::Dashboard},
+        {IK_N_("Administration"), IK_N_("Staff, device settings, keys"), core::Action::ManageUsers, Screen::Admin},
+        {IK_N_("Audit log"), IK_N_("Who saw or changed what"), core::Action::ViewAudit, Screen::Admin},
     };
     const float avail = ImGui::GetContentRegionAvail().x;
     const int cols = avail > m.touch_px * 16 ? 3 : 2;
