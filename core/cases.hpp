@@ -31,7 +31,8 @@ struct CaseQuery {
 
 struct CasePage {
   std::vector<CaseListItem> items;
-  std::int64_t total = 0;
+  std::int64_t total = 0;     // capped: see total_capped
+  bool total_capped = false;  // more matches than were counted
 };
 
 struct CaseDetails {

@@ -1,5 +1,6 @@
 #include "core/search.hpp"
 
+#include <cctype>
 #include <set>
 #include <vector>
 
@@ -93,6 +94,19 @@ bool looks_like_phone(std::string_view q) {
   return digit;
 }
 
+// Letters, a dash, digits: the start of a case number like "IK-2026-0042".
+bool looks_like_case_number(std::string_view q) {
+  std::size_t i = 0;
+  while (i < q.size() && std::isalpha(static_cast<unsigned char>(q[i]))) ++i;
+  if (i == 0 || i > 8 || i >= q.size() || q[i] != '-') return false;
+  bool digit = false;
+  for (++i; i < q.size(); ++i) {
+    if (std::isdigit(static_cast<unsigned char>(q[i]))) digit = true;
+    else if (q[i] != '-') return false;
+  }
+  return digit;
+}
+
 }  // namespace
 
 std::string fold(std::string_view text, Fold how) {
@@ -111,11 +125,10 @@ std::string search_tokens(const storage::PersonRecord& person, std::string_view 
     for (auto how : {Fold::Primary, Fold::Secondary})
       for (auto& w : words(**field, how)) tokens.insert(std::move(w));
   }
+  // A case number is indexed whole ("ik20260001") and as its digits ("20260001"), not in parts:
+  // a part like "ik" or "2026" would match every case of the device or the year.
   std::string joined;
-  for (auto& w : words(case_number, Fold::Primary)) {
-    joined += w;
-    tokens.insert(std::move(w));
-  }
+  for (auto& w : words(case_number, Fold::Primary)) joined += w;
   if (!joined.empty()) tokens.insert(joined);
   if (const auto d = digits_of(case_number); !d.empty()) tokens.insert(d);
   if (person.phone) {
@@ -134,7 +147,12 @@ std::string search_tokens(const storage::PersonRecord& person, std::string_view 
 std::optional<std::string> match_expression(std::string_view user_query) {
   if (user_query.size() > 200) user_query = user_query.substr(0, 200);
   std::vector<std::string> terms;
-  if (looks_like_phone(user_query)) {
+  if (looks_like_case_number(user_query)) {
+    // "IK-2026-0001", "ik-2026-00": the parts joined, as the number is indexed.
+    std::string joined;
+    for (auto& w : words(user_query, Fold::Primary)) joined += w;
+    terms.push_back(std::move(joined));
+  } else if (looks_like_phone(user_query)) {
     auto d = digits_of(user_query);
     // A whole number matches by its last nine digits, which every stored number is also indexed
     // under: "050 123 45 67" and "+994 50 123 45 67" find the same person, however it was stored.

@@ -19,11 +19,11 @@ ImVec2 g_content_pos, g_content_size;
 
 std::string_view role_msgid(core::Role r) {
   switch (r) {
-    case core::Role::Officer: return "Intake officer";
-    case core::Role::Hotline: return "Hotline";
-    case core::Role::Coordinator: return "Coordinator";
-    case core::Role::Admin: return "Administrator";
-    case core::Role::Auditor: return "Auditor";
+    case core::Role::Officer: return IK_N_("Intake officer");
+    case core::Role::Hotline: return IK_N_("Hotline");
+    case core::Role::Coordinator: return IK_N_("Coordinator");
+    case core::Role::Admin: return IK_N_("Administrator");
+    case core::Role::Auditor: return IK_N_("Auditor");
   }
   return "Unknown";
 }

@@ -21,7 +21,9 @@ void record(ItemKind kind, std::string_view id, std::string_view label, std::str
             bool enabled = true) {
   SemanticItem it;
   it.kind = kind;
-  it.id = std::string(id.empty() ? label : id);
+  // Text gets no id of its own: a name shown as text must never become something a test (or
+  // anything else) can address by.
+  it.id = std::string(!id.empty() ? id : kind == ItemKind::Text ? std::string_view() : label);
   it.label = std::string(label);
   it.value = std::string(value);
   it.min = ImGui::GetItemRectMin();
