@@ -64,6 +64,7 @@ KioskApp::~KioskApp() { lock(); }
 void KioskApp::note_input(double now_seconds) { last_input_ = now_seconds; }
 
 void KioskApp::lock() {
+  if (session()) controllers_[static_cast<int>(screen_)]->before_lock(*this);
   keyboard().deactivate();
   for (auto& c : controllers_)
     if (c) c->wipe();
@@ -112,9 +113,7 @@ void KioskApp::notify(std::string message, bool error) {
   banner_until_ = now_ + 6.0;
 }
 
-bool KioskApp::animating() const {
-  return controllers_[static_cast<int>(screen_)]->animating() || (!banner_.empty() && now_ < banner_until_);
-}
+bool KioskApp::animating() const { return controllers_[static_cast<int>(screen_)]->animating(); }
 
 double KioskApp::seconds_until_next_change(double now_seconds) const {
   double next = 3600.0;
@@ -125,6 +124,7 @@ double KioskApp::seconds_until_next_change(double now_seconds) const {
     next = std::min(next, 60.0 - static_cast<double>(t % 60) + 0.05);
   }
   if (!banner_.empty()) next = std::min(next, banner_until_ - now_seconds);
+  next = std::min(next, controllers_[static_cast<int>(screen_)]->seconds_until_next_change(now_seconds));
   if (animating()) next = 0.0;
   return std::max(0.0, next);
 }

@@ -45,7 +45,13 @@ class ScreenController {
   virtual void enter(AppContext&) {}
   virtual void draw(AppContext& ctx) = 0;
   virtual void wipe() = 0;
+  // True while the screen changes every frame without input (nothing does today).
   virtual bool animating() const { return false; }
+  // Seconds until the screen changes without input (a timer's next second); large when never.
+  virtual double seconds_until_next_change(double /*now*/) const { return animating() ? 0.0 : 3600.0; }
+  // Called just before a lock (the button or the idle timeout), while the session is still
+  // open: the last chance to keep work in progress (as an encrypted draft) before wipe().
+  virtual void before_lock(AppContext&) {}
 };
 
 class AppContext {

@@ -536,7 +536,12 @@ class CallScreen final : public ScreenController {
     vm_ = CallVm{};
   }
 
-  bool animating() const override { return vm_.open; }
+  // The timer shows whole seconds: one frame per second while a call is open, none otherwise.
+  double seconds_until_next_change(double now) const override {
+    if (!vm_.open) return 3600.0;
+    const double elapsed = now - vm_.started;
+    return std::max(0.0, std::ceil(elapsed + 1e-6) - elapsed);
+  }
 
   void draw(AppContext& ctx) override {
     if (ctx.session() == nullptr) return;

@@ -1064,6 +1064,11 @@ class IntakeScreen final : public ScreenController {
     vm_.dirty = true;  // saved as a draft on the next frame, so a lock keeps it
   }
 
+  // Auto-lock while typing: what is on the form goes into the encrypted draft first.
+  void before_lock(AppContext& ctx) override {
+    if (vm_.phase == Phase::Wizard) save_draft(ctx);
+  }
+
   void wipe() override {
     scrub(vm_.form);
     scrub(vm_.age_text);
