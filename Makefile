@@ -23,8 +23,11 @@ test: build
 demo: build
 	bash deploy/demo.sh $(BUILD)
 
-bench: build
+bench: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIK_BUILD_BENCH=ON
+	cmake --build $(BUILD) -j$(JOBS)
 	bash bench/run.sh $(BUILD)
+	bash bench/records_ui.sh $(BUILD)
 
 # The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer; any report fails.
 asan-test: deps

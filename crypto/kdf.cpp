@@ -37,16 +37,19 @@ KdfParams tune(std::chrono::milliseconds target, std::uint64_t memlimit) {
   if (target.count() <= 0) return p;
   SecureBuffer probe = SecureBuffer::random(16);
   std::uint8_t salt[kSaltBytes] = {};
-  // Argon2id time is linear in opslimit: measure once at ops=1, then extrapolate and round up
-  // (and one more measurement to catch a machine that is slower than linear).
+  // Argon2id time is linear in opslimit with a fixed cost per call (allocating and filling the
+  // memory): fit t = fixed + per_pass * ops from two measurements, then solve for the target.
   auto measure = [&](std::uint32_t ops) {
     const auto t0 = std::chrono::steady_clock::now();
     (void)derive_key(probe, salt, {ops, memlimit});
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   };
-  const double one = std::max(measure(1), 0.1);
-  auto ops = static_cast<std::uint32_t>(std::clamp(static_cast<double>(target.count()) / one, 1.0, double(KdfParams::kMaxOps)));
-  while (ops > 1 && measure(ops) > static_cast<double>(target.count()) * 1.25) --ops;
+  (void)measure(1);  // warm-up: the first call also pays for page faults
+  const double t1 = measure(1), t4 = measure(4);
+  const double per_pass = std::max((t4 - t1) / 3.0, 0.1);
+  const double fixed = std::max(t1 - per_pass, 0.0);
+  const double want = static_cast<double>(target.count());
+  auto ops = static_cast<std::uint32_t>(std::clamp((want - fixed) / per_pass, 1.0, double(KdfParams::kMaxOps)));
   p.opslimit = std::max(ops, KdfParams::kMinOps);
   return p;
 }

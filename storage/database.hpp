@@ -23,7 +23,7 @@ namespace ik::storage {
 inline constexpr std::int32_t kApplicationId = 0x494B4442;  // "IKDB"
 
 struct OpenOptions {
-  int cipher_page_size = 4096;  // chosen by bench/storage_bench: see docs/performance.md
+  int cipher_page_size = 4096;  // chosen with bench/sql_workload.cpp (make bench): docs/performance.md
   bool create = false;          // create a new database (refuses an existing file)
   bool migrate = true;          // apply pending migrations after opening
 };
