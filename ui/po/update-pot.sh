@@ -3,7 +3,7 @@
 # Translatable text: tr("…"), trf("…"), tr_code lists' labels and core's IK_N_("…") msgids.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-xgettext --from-code=UTF-8 --language=C++ --keyword=tr --keyword=trf --keyword=IK_N_ \
+xgettext --from-code=UTF-8 --language=C++ --keyword=tr --keyword=trf --keyword=tr2 --keyword=IK_N_ \
   --package-name=intake-kiosk --msgid-bugs-address=none --no-location --sort-output \
   -o ui/po/intake-kiosk.pot core/*.cpp core/*.hpp ui/*.cpp ui/screens/*.cpp firmware-app/*.cpp
 for lang in az ru en; do
