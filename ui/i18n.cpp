@@ -85,6 +85,22 @@ const char* tr_code(std::string_view list, std::string_view code) {
   return label.empty() ? tr("Unknown") : tr(label);
 }
 
+std::string error_message(const core::Error& e) {
+  using E = core::Errc;
+  switch (e.code) {
+    case E::PermissionDenied: return tr("Your role may not do this. The attempt was recorded.");
+    case E::Invalid:
+      if (!e.fields.empty()) {
+        const auto& f = e.fields.front();
+        return f.arg.empty() ? std::string(tr(f.msgid)) : trf(f.msgid, tr(f.arg));
+      }
+      return tr("This was refused: check what you entered.");
+    case E::NotFound: return tr("Not found. It may have been removed.");
+    case E::UserDisabled: return tr("This account is disabled.");
+    default: return tr("This could not be done. Nothing was changed.");
+  }
+}
+
 std::string country_name(std::string_view alpha2) {
   return core::IsoCodes::system().country_name(alpha2, state().current);
 }

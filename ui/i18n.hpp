@@ -29,6 +29,9 @@ const char* tr(std::string_view msgid);
 std::string trf(std::string_view msgid, std::string_view arg);
 // Label of a code from core::codes (its English label is the msgid).
 const char* tr_code(std::string_view list, std::string_view code);
+// What to tell a person when core refused something: the first field's message for a form,
+// otherwise a sentence by kind (never the English internal message).
+std::string error_message(const core::Error& e);
 // Country / language names from iso-codes in the current language.
 std::string country_name(std::string_view alpha2);
 std::string language_name(std::string_view alpha3);

@@ -77,15 +77,12 @@ Semantics& semantics() { return g_semantics; }
 
 float text_width(std::string_view s) { return ImGui::CalcTextSize(s.data(), s.data() + s.size()).x; }
 
-namespace {
-// Buttons are labelled in bold: measure them in bold, or long labels get cut.
 float bold_width(std::string_view s) {
   ImGui::PushFont(fonts().bold);
   const float w = text_width(s);
   ImGui::PopFont();
   return w;
 }
-}  // namespace
 
 void title(std::string_view text) {
   ImGui::PushFont(fonts().title);
@@ -200,8 +197,6 @@ std::vector<std::pair<std::string, std::string>> code_options(std::string_view l
   return out;
 }
 
-namespace {
-// Lays out buttons left to right, wrapping at the region's width.
 bool flow_button(std::string_view lbl, bool selected, std::string_view id) {
   const auto& m = metrics();
   const float w = std::max(m.touch_px * 1.5f, bold_width(lbl) + m.gap * 3);
@@ -213,7 +208,41 @@ bool flow_button(std::string_view lbl, bool selected, std::string_view id) {
   ImGui::SameLine();
   return pressed;
 }
-}  // namespace
+
+bool big_toggle(std::string_view text, bool* value, std::string_view id) {
+  const auto& m = metrics();
+  const std::string label_s(text), id_s(id);
+  const float w = std::max(ImGui::GetContentRegionAvail().x, m.touch_px * 4);
+  const float box = m.touch_px * 0.62f;
+  const float text_x = m.gap * 1.2f + box + m.gap;
+  const float wrap = w - text_x - m.gap;
+  const ImVec2 ts = ImGui::CalcTextSize(label_s.c_str(), nullptr, false, wrap);
+  const float h = std::max(m.touch_px * 1.25f, ts.y + m.gap * 1.6f);
+  ImGui::PushID(id_s.c_str());
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const bool pressed = ImGui::InvisibleButton("row", ImVec2(w, h));
+  if (pressed) *value = !*value;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 end(pos.x + w, pos.y + h);
+  dl->AddRectFilled(pos, end, *value ? IM_COL32(0xEA, 0xF3, 0xFB, 0xFF) : colour::kPanel, m.gap * 0.5f);
+  dl->AddRect(pos, end, *value ? colour::kAccent : IM_COL32(0xB5, 0xB0, 0xA8, 0xFF), m.gap * 0.5f, 0,
+              *value ? 2.5f : 1.5f);
+  const ImVec2 b0(pos.x + m.gap * 1.2f, pos.y + (h - box) * 0.5f), b1(b0.x + box, b0.y + box);
+  dl->AddRectFilled(b0, b1, *value ? colour::kAccent : colour::kPanel, m.gap * 0.3f);
+  dl->AddRect(b0, b1, colour::kAccent, m.gap * 0.3f, 0, 2.0f);
+  if (*value) {
+    dl->AddLine(ImVec2(b0.x + box * 0.22f, b0.y + box * 0.52f), ImVec2(b0.x + box * 0.42f, b0.y + box * 0.72f),
+                colour::kAccentText, 3.0f);
+    dl->AddLine(ImVec2(b0.x + box * 0.42f, b0.y + box * 0.72f), ImVec2(b0.x + box * 0.78f, b0.y + box * 0.28f),
+                colour::kAccentText, 3.0f);
+  }
+  dl->AddText(fonts().body, m.font_px, ImVec2(pos.x + text_x, pos.y + (h - ts.y) * 0.5f), colour::kText,
+              label_s.c_str(), nullptr, wrap);
+  ImGui::PopID();
+  semantics().add({ItemKind::Toggle, id_s, label_s, *value ? "on" : "off", pos, end, true});
+  return pressed;
+}
+
 
 bool choice(std::string_view id, const std::vector<std::pair<std::string, std::string>>& options, std::string* value,
             bool allow_none) {

@@ -65,6 +65,12 @@ bool choice(std::string_view id, const std::vector<std::pair<std::string, std::s
 // Several codes (comma-joined), as toggles.
 bool multi_choice(std::string_view id, const std::vector<std::pair<std::string, std::string>>& options,
                   std::string* joined);
+// A button in a left-to-right flow that wraps at the region's edge (callers SameLine() after).
+bool flow_button(std::string_view label, bool selected, std::string_view id);
+// A whole-width row that toggles: a large check box and a label that may wrap.
+bool big_toggle(std::string_view label, bool* value, std::string_view id);
+// Buttons are labelled in bold: their widths are measured in bold.
+float bold_width(std::string_view s);
 // Options of a code list from core::codes, labels translated.
 std::vector<std::pair<std::string, std::string>> code_options(std::string_view list);
 

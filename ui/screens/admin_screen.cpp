@@ -45,16 +45,6 @@ constexpr std::size_t kMaxPassphrase = 256;
 constexpr std::int64_t kAuditPage = 100;
 constexpr std::size_t kAuditPages = 6;
 
-std::string refusal_text(const core::Error& e) {
-  using E = core::Errc;
-  switch (e.code) {
-    case E::PermissionDenied: return tr("Your role may not do this. The attempt was recorded.");
-    case E::Invalid: return tr("This was refused: check what you entered.");
-    case E::NotFound: return tr("Not found. It may have been removed.");
-    case E::UserDisabled: return tr("This account is disabled.");
-    default: return tr("This could not be done. Nothing was changed.");
-  }
-}
 
 const char* role_label(core::Role r) {
   switch (r) {
@@ -403,7 +393,7 @@ class AdminScreen final : public ScreenController {
       vm_.face = Face::Auditor;
       load_audit(ctx);
     } else if (auto r = core::require(*s, core::Action::ManageUsers); !r) {  // records the attempt
-      vm_.refusal = refusal_text(r.error());
+      vm_.refusal = error_message(r.error());
       ctx.notify(vm_.refusal, true);
     }
   }
@@ -472,7 +462,7 @@ class AdminScreen final : public ScreenController {
     auto* s = ctx.session();
     auto list = core::UsersService(*s).list();
     if (!list) {
-      ctx.notify(refusal_text(list.error()), true);
+      ctx.notify(error_message(list.error()), true);
       return;
     }
     auto slots = core::staff_slots(ctx.config().data);
@@ -551,7 +541,7 @@ class AdminScreen final : public ScreenController {
         const auto role = core::parse_role(vm_.new_role).value_or(core::Role::Officer);
         const auto pass = vm_.pass1.copy();
         if (auto r = core::UsersService(s).add(n, role, pass, kdf(ctx)); !r) {
-          vm_.form_error = refusal_text(r.error());
+          vm_.form_error = error_message(r.error());
           ctx.notify(vm_.form_error, true);
         } else {
           ctx.notify(trf("{} can now unlock the device.", n));
@@ -568,7 +558,7 @@ class AdminScreen final : public ScreenController {
         keyboard().deactivate();
         const auto pass = vm_.pass1.copy();
         if (auto r = core::UsersService(s).set_passphrase(vm_.target, pass, kdf(ctx)); !r) {
-          vm_.form_error = refusal_text(r.error());
+          vm_.form_error = error_message(r.error());
           ctx.notify(vm_.form_error, true);
         } else {
           ctx.notify(trf("The passphrase of {} was changed.", vm_.target));
@@ -579,7 +569,7 @@ class AdminScreen final : public ScreenController {
     }
     if (in.disable) {
       if (auto r = core::UsersService(s).disable(vm_.target); !r) {
-        vm_.form_error = refusal_text(r.error());
+        vm_.form_error = error_message(r.error());
         ctx.notify(vm_.form_error, true);
       } else {
         ctx.notify(trf("{} can no longer unlock the device.", vm_.target));
@@ -620,7 +610,7 @@ class AdminScreen final : public ScreenController {
     auto last = find_last_seq(*ctx.session());
     if (!last) {
       vm_.face = Face::None;
-      vm_.refusal = refusal_text(last.error());
+      vm_.refusal = error_message(last.error());
       ctx.notify(vm_.refusal, true);
       return;
     }
@@ -635,7 +625,7 @@ class AdminScreen final : public ScreenController {
     auto r = core::audit_entries(*ctx.session(), from, to - from + 1);
     if (!r) {
       vm_.pages[page] = {};
-      ctx.notify(refusal_text(r.error()), true);
+      ctx.notify(error_message(r.error()), true);
       return false;
     }
     for (auto& e : *r) {  // the hashes are not shown; no need to keep them
@@ -656,7 +646,7 @@ class AdminScreen final : public ScreenController {
       auto v = core::verify_audit(*ctx.session());
       if (!v) {
         vm_.verified = false;
-        vm_.verify_text = refusal_text(v.error());
+        vm_.verify_text = error_message(v.error());
         vm_.verify_detail.clear();
       } else if (v->intact) {
         vm_.verified = true;

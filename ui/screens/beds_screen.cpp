@@ -36,20 +36,6 @@ namespace {
 
 constexpr std::size_t kCandidates = 8;
 
-std::string refusal_text(const core::Error& e) {
-  using E = core::Errc;
-  switch (e.code) {
-    case E::PermissionDenied: return tr("Your role may not do this. The attempt was recorded.");
-    case E::Invalid:
-      if (!e.fields.empty()) {
-        const auto& f = e.fields.front();
-        return f.arg.empty() ? std::string(tr(f.msgid)) : trf(f.msgid, f.arg);
-      }
-      return tr("This was refused: check what you entered.");
-    case E::NotFound: return tr("Not found. It may have been removed.");
-    default: return tr("This could not be done. Nothing was changed.");
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // View model and intents
@@ -286,7 +272,7 @@ class BedsScreen final : public ScreenController {
     auto board = beds.board();
     auto occ = board ? beds.occupancy() : core::Result<std::vector<core::WingView>>(std::unexpected(board.error()));
     if (!board || !occ) {
-      vm_.refusal = refusal_text(board ? occ.error() : board.error());
+      vm_.refusal = error_message(board ? occ.error() : board.error());
       ctx.notify(vm_.refusal, true);
       return;
     }
@@ -315,7 +301,7 @@ class BedsScreen final : public ScreenController {
     for (std::int64_t offset = 0; offset < 1000 && found.size() < kCandidates * 4; offset += 200) {
       auto page = cases.list(q, offset, 200);
       if (!page) {
-        ctx.notify(refusal_text(page.error()), true);
+        ctx.notify(error_message(page.error()), true);
         return;
       }
       for (auto& c : page->items)
@@ -352,7 +338,7 @@ class BedsScreen final : public ScreenController {
       if (b != nullptr && b->case_id) {
         const auto label = b->label;
         if (auto r = core::BedService(*s).release(*b->case_id, vm_.discharge_reason); !r) {
-          ctx.notify(refusal_text(r.error()), true);
+          ctx.notify(error_message(r.error()), true);
         } else {
           ctx.notify(trf("Bed {} is free.", label));
           vm_.releasing = false;
@@ -368,7 +354,7 @@ class BedsScreen final : public ScreenController {
       if (b != nullptr) {
         const auto label = b->label;
         if (auto r = core::BedService(*s).assign(*in.assign, b->id); !r) {
-          ctx.notify(refusal_text(r.error()), true);
+          ctx.notify(error_message(r.error()), true);
         } else {
           ctx.notify(trf("Bed {} assigned.", label));
           vm_.query.clear();

@@ -54,20 +54,6 @@ void scrub(std::optional<std::string>& s) {
   s.reset();
 }
 
-std::string refusal_text(const core::Error& e) {
-  using E = core::Errc;
-  switch (e.code) {
-    case E::PermissionDenied: return tr("Your role may not do this. The attempt was recorded.");
-    case E::Invalid:
-      if (!e.fields.empty()) {
-        const auto& f = e.fields.front();
-        return f.arg.empty() ? std::string(tr(f.msgid)) : trf(f.msgid, f.arg);
-      }
-      return tr("This was refused: check what you entered.");
-    case E::NotFound: return tr("Not found. It may have been removed.");
-    default: return tr("This could not be done. Nothing was changed.");
-  }
-}
 
 std::string date_of(std::int64_t unix_seconds) {
   const std::time_t t = static_cast<std::time_t>(unix_seconds);
@@ -140,7 +126,7 @@ struct CaseIntents {
 // ---------------------------------------------------------------------------------------------
 // Drawing
 
-bool flow_button(std::string_view lbl, std::string_view id, Style style = Style::Secondary) {
+bool flow_action(std::string_view lbl, std::string_view id, Style style = Style::Secondary) {
   const auto& m = metrics();
   const float w = std::max(m.touch_px * 1.5f, text_width(lbl) + m.gap * 3);
   if (ImGui::GetCursorPosX() > ImGui::GetStyle().WindowPadding.x + 1 &&
@@ -218,11 +204,11 @@ void draw_timeline(const CaseVm& vm, CaseIntents& out) {
         if (vm.can_refer && r.direction == "outgoing") {
           const auto id = std::to_string(r.id);
           if (r.status == "pending") {
-            if (flow_button(tr("Accepted"), "btn:ref-accept:" + id)) out.referral_status = {{r.id, "accepted"}};
-            if (flow_button(tr("Rejected"), "btn:ref-reject:" + id)) out.reject_referral = r.id;
+            if (flow_action(tr("Accepted"), "btn:ref-accept:" + id)) out.referral_status = {{r.id, "accepted"}};
+            if (flow_action(tr("Rejected"), "btn:ref-reject:" + id)) out.reject_referral = r.id;
             ImGui::NewLine();
           } else if (r.status == "accepted") {
-            if (flow_button(tr("Done"), "btn:ref-done:" + id)) out.referral_status = {{r.id, "done"}};
+            if (flow_action(tr("Done"), "btn:ref-done:" + id)) out.referral_status = {{r.id, "done"}};
             ImGui::NewLine();
           }
         }
@@ -353,13 +339,13 @@ void draw_panel(CaseVm& vm, CaseIntents& out) {
       label(tr("Repatriation"));
       choice("repat-status", code_options("repatriation_status"), &vm.repat_status);
       muted(vm.repat_dest.empty() ? std::string(tr("Destination: none")) : trf("Destination: {}", country_name(vm.repat_dest)));
-      if (!vm.repat_dest.empty() && flow_button(tr("No destination"), "btn:clear-country")) vm.repat_dest.clear();
+      if (!vm.repat_dest.empty() && flow_action(tr("No destination"), "btn:clear-country")) vm.repat_dest.clear();
       ImGui::NewLine();
       if (text_field("repat-country", tr("Find a country"), &vm.country_query, FieldKind::Text,
                      field_error(e, "repatriation_destination"), 60))
         out.country_query_changed = true;
       for (const auto& [code, name] : vm.country_matches)
-        if (flow_button(name, "country:" + code, vm.repat_dest == code ? Style::Primary : Style::Secondary))
+        if (flow_action(name, "country:" + code, vm.repat_dest == code ? Style::Primary : Style::Secondary))
           vm.repat_dest = code;
       ImGui::NewLine();
       form_buttons(out, tr("Save"));
@@ -393,7 +379,7 @@ void draw_actions(CaseVm& vm, CaseIntents& out) {
   auto action = [&](bool allowed, const char* text, const char* id, Panel p) {
     if (!allowed) return;
     any = true;
-    if (flow_button(text, id, vm.panel == p ? Style::Primary : Style::Secondary)) out.open_panel = p;
+    if (flow_action(text, id, vm.panel == p ? Style::Primary : Style::Secondary)) out.open_panel = p;
   };
   action(vm.can_service && !closed, tr("Add service"), "btn:add-service", Panel::Service);
   action(vm.can_refer && !closed, tr("Refer"), "btn:refer", Panel::Referral);
@@ -527,7 +513,7 @@ class CaseScreen final : public ScreenController {
       clear();
       vm_.case_id = id;
       vm_.can_list = can_list;
-      vm_.refusal = refusal_text(r.error());
+      vm_.refusal = error_message(r.error());
       ctx.notify(vm_.refusal, true);
       return;
     }
@@ -646,7 +632,7 @@ class CaseScreen final : public ScreenController {
 
   void refused(AppContext& ctx, const core::Error& e) {
     vm_.errors = e.fields;
-    vm_.form_error = refusal_text(e);
+    vm_.form_error = error_message(e);
     ctx.notify(vm_.form_error, true);
   }
 
@@ -665,7 +651,7 @@ class CaseScreen final : public ScreenController {
     if (in.referral_status) {
       auto r = core::CaseService(*s).set_referral_status(in.referral_status->first, in.referral_status->second, std::nullopt);
       if (!r) {
-        ctx.notify(refusal_text(r.error()), true);
+        ctx.notify(error_message(r.error()), true);
       } else {
         ctx.notify(tr("Saved."));
         load(ctx);

@@ -51,20 +51,6 @@ void scrub(std::string& s) {
 }
 
 // A refusal or failure from core, as a sentence for the person at the kiosk (translated).
-std::string refusal_text(const core::Error& e) {
-  using E = core::Errc;
-  switch (e.code) {
-    case E::PermissionDenied: return tr("Your role may not do this. The attempt was recorded.");
-    case E::Invalid:
-      if (!e.fields.empty()) {
-        const auto& f = e.fields.front();
-        return f.arg.empty() ? std::string(tr(f.msgid)) : trf(f.msgid, f.arg);
-      }
-      return tr("This was refused: check what you entered.");
-    case E::NotFound: return tr("Not found. It may have been removed.");
-    default: return tr("This could not be done. Nothing was changed.");
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // View model and intents
@@ -285,7 +271,7 @@ class CasesScreen final : public ScreenController {
         vm_.revealed[*in.reveal] = name->empty() ? std::string(tr("(no name recorded)")) : *name;
         scrub(*name);  // a copy, then the returned one overwritten (a short name sits inline)
       } else {
-        ctx.notify(refusal_text(name.error()), true);
+        ctx.notify(error_message(name.error()), true);
       }
     }
     if (in.open) {
@@ -306,11 +292,11 @@ class CasesScreen final : public ScreenController {
     if (!r) {
       vm_.pages[page] = {};  // do not ask again for this page on every frame
       if (r.error().code == core::Errc::PermissionDenied) {
-        vm_.refusal = refusal_text(r.error());
+        vm_.refusal = error_message(r.error());
         vm_.pages.clear();
         vm_.total = 0;
       }
-      ctx.notify(refusal_text(r.error()), true);
+      ctx.notify(error_message(r.error()), true);
       return false;
     }
     vm_.total = r->total;

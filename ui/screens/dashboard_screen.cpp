@@ -30,10 +30,6 @@
 namespace ik::ui {
 namespace {
 
-std::string refusal_text(const core::Error& e) {
-  if (e.code == core::Errc::PermissionDenied) return tr("Your role may not do this. The attempt was recorded.");
-  return tr("This could not be done. Nothing was changed.");
-}
 
 // Month names for the chart's axis (msgids).
 constexpr const char* kMonths[] = {IK_N_("Jan"), IK_N_("Feb"), IK_N_("Mar"), IK_N_("Apr"), IK_N_("May"), IK_N_("Jun"),
@@ -257,7 +253,7 @@ class DashboardScreen final : public ScreenController {
     auto st = core::stats(*s);
     if (!st) {
       vm_ = DashboardVm{};
-      vm_.refusal = refusal_text(st.error());
+      vm_.refusal = error_message(st.error());
       ctx.notify(vm_.refusal, true);
       return;
     }

@@ -40,12 +40,12 @@ class HomeScreen final : public ScreenController {
         {IK_N_("Audit log"), IK_N_("Who saw or changed what"), core::Action::ViewAudit, Screen::Admin},
     };
     const float avail = ImGui::GetContentRegionAvail().x;
-    const int cols = avail > m.touch_px * 16 ? 3 : 2;
+    const float cols = avail > m.touch_px * 16 ? 3.0f : 2.0f;
     const ImVec2 size((avail - m.gap * (cols - 1)) / cols, std::max(m.touch_px * 3.0f, m.font_px * 6));
     int shown = 0;
     for (const auto& t : tiles) {
       if (!core::allowed(s->actor().role, t.needs)) continue;
-      if (shown++ % cols) ImGui::SameLine();
+      if (shown++ % static_cast<int>(cols)) ImGui::SameLine();
       if (tile(tr(t.label), tr(t.caption), size)) ctx.navigate(t.to);
     }
     end_content();

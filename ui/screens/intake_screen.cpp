@@ -260,48 +260,7 @@ std::string code_names(std::string_view list, std::string_view joined) {
 // ---------------------------------------------------------------------------------------------
 // Widgets this screen needs beyond ui/widgets.hpp (see the report: candidates for widgets.cpp).
 
-// A whole-width row that toggles: a large check box and a label that may wrap.
-bool big_toggle(std::string_view text, bool* value, std::string_view id) {
-  const auto& m = metrics();
-  const std::string label_s(text), id_s(id);
-  const float w = std::max(ImGui::GetContentRegionAvail().x, m.touch_px * 4);
-  const float box = m.touch_px * 0.62f;
-  const float text_x = m.gap * 1.2f + box + m.gap;
-  const float wrap = w - text_x - m.gap;
-  const ImVec2 ts = ImGui::CalcTextSize(label_s.c_str(), nullptr, false, wrap);
-  const float h = std::max(m.touch_px * 1.25f, ts.y + m.gap * 1.6f);
-  ImGui::PushID(id_s.c_str());
-  const ImVec2 pos = ImGui::GetCursorScreenPos();
-  const bool pressed = ImGui::InvisibleButton("row", ImVec2(w, h));
-  if (pressed) *value = !*value;
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 end(pos.x + w, pos.y + h);
-  dl->AddRectFilled(pos, end, *value ? IM_COL32(0xEA, 0xF3, 0xFB, 0xFF) : colour::kPanel, m.gap * 0.5f);
-  dl->AddRect(pos, end, *value ? colour::kAccent : IM_COL32(0xB5, 0xB0, 0xA8, 0xFF), m.gap * 0.5f, 0,
-              *value ? 2.5f : 1.5f);
-  const ImVec2 b0(pos.x + m.gap * 1.2f, pos.y + (h - box) * 0.5f), b1(b0.x + box, b0.y + box);
-  dl->AddRectFilled(b0, b1, *value ? colour::kAccent : colour::kPanel, m.gap * 0.3f);
-  dl->AddRect(b0, b1, colour::kAccent, m.gap * 0.3f, 0, 2.0f);
-  if (*value) {
-    dl->AddLine(ImVec2(b0.x + box * 0.22f, b0.y + box * 0.52f), ImVec2(b0.x + box * 0.42f, b0.y + box * 0.72f),
-                colour::kAccentText, 3.0f);
-    dl->AddLine(ImVec2(b0.x + box * 0.42f, b0.y + box * 0.72f), ImVec2(b0.x + box * 0.78f, b0.y + box * 0.28f),
-                colour::kAccentText, 3.0f);
-  }
-  dl->AddText(fonts().body, m.font_px, ImVec2(pos.x + text_x, pos.y + (h - ts.y) * 0.5f), colour::kText,
-              label_s.c_str(), nullptr, wrap);
-  ImGui::PopID();
-  semantics().add({ItemKind::Toggle, id_s, label_s, *value ? "on" : "off", pos, end, true});
-  return pressed;
-}
 
-// Buttons are labelled in bold: their widths are measured in bold.
-float bold_width(std::string_view s) {
-  ImGui::PushFont(fonts().bold);
-  const float w = text_width(s);
-  ImGui::PopFont();
-  return w;
-}
 
 // A list entry of fixed width whose label wraps (a long country name is never cut off).
 bool option_button(std::string_view text, bool selected, std::string_view id, float w) {
@@ -328,16 +287,6 @@ bool option_button(std::string_view text, bool selected, std::string_view id, fl
 
 // A button in a left-to-right flow that wraps at the region's right edge (callers end the flow
 // with ImGui::NewLine()).
-bool flow_button(std::string_view text, bool selected, std::string_view id) {
-  const auto& m = metrics();
-  const float w = std::max(m.touch_px * 1.5f, bold_width(text) + m.gap * 3);
-  if (ImGui::GetCursorPosX() > ImGui::GetStyle().WindowPadding.x + 1 &&
-      ImGui::GetCursorScreenPos().x + w > ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x)
-    ImGui::NewLine();
-  const bool pressed = button(text, ImVec2(w, 0), selected ? Style::Primary : Style::Secondary, true, id);
-  ImGui::SameLine();
-  return pressed;
-}
 
 bool choice_opt(std::string_view id, const Options& options, std::optional<std::string>* value) {
   std::string v = value->value_or("");
