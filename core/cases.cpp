@@ -68,8 +68,8 @@ Result<CasePage> CaseService::list(const CaseQuery& q, std::int64_t offset, std:
   auto total = repo.count(f);
   if (!total) return std::unexpected(from(total.error()));
   CasePage page;
-  page.total_capped = *total > storage::CaseRepo::kCountCap;
-  page.total = std::min(*total, storage::CaseRepo::kCountCap);
+  page.total_capped = f.fts_query && *total > storage::CaseRepo::kCountCap;
+  page.total = page.total_capped ? storage::CaseRepo::kCountCap : *total;
   page.items.reserve(rows->size());
   for (auto& r : *rows)
     page.items.push_back({r.id, std::move(r.case_number), std::move(r.gender), std::move(r.status),

@@ -31,8 +31,8 @@ struct CaseQuery {
 
 struct CasePage {
   std::vector<CaseListItem> items;
-  std::int64_t total = 0;     // capped: see total_capped
-  bool total_capped = false;  // more matches than were counted
+  std::int64_t total = 0;     // exact, except for a search: see total_capped
+  bool total_capped = false;  // a search with more matches than were counted
 };
 
 struct CaseDetails {

@@ -53,11 +53,12 @@ void bind_case(Statement& st, const CaseRecord& c) {
 }
 
 std::string where_clause(const CaseFilter& f) {
-  std::string w = " WHERE 1";
-  if (f.status) w += " AND c.status = :status";
-  if (f.origin) w += " AND c.origin = :origin";
-  if (f.fts_query) w += " AND c.id IN (SELECT docid FROM case_search WHERE tokens MATCH :q)";
-  return w;
+  std::string w;
+  auto add = [&](std::string_view cond) { w += w.empty() ? " WHERE " : " AND "; w += cond; };
+  if (f.status) add("c.status = :status");
+  if (f.origin) add("c.origin = :origin");
+  if (f.fts_query) add("c.id IN (SELECT docid FROM case_search WHERE tokens MATCH :q)");
+  return w;  // empty without a filter, so count(*) can use SQLite's b-tree count
 }
 
 }  // namespace
@@ -164,12 +165,17 @@ Result<std::string> CaseRepo::next_case_number(const std::string& prefix, const 
 }
 
 Result<std::vector<CaseListRow>> CaseRepo::page(const CaseFilter& f, std::int64_t offset, std::int64_t limit) {
+  // The page's ids first, from the (status,) opened_at, id index alone; only those 50 rows are
+  // then joined with persons and beds. Joining first would look up every skipped or matching
+  // row (bench/records_bench.cpp --explain: a deep page 27 ms -> 0.8 ms, a search 70 -> 12 ms).
   auto st = db_.prepare(fmt::format(
       "SELECT c.id, c.case_number, p.given_name, p.family_name, p.alias, p.gender, c.status, c.risk_level, "
       "c.origin, c.opened_at, (SELECT b.label FROM stays s JOIN beds b ON b.id = s.bed_id "
       "WHERE s.case_id = c.id AND s.discharged_at IS NULL) "
-      "FROM cases c JOIN persons p ON p.id = c.person_id{} ORDER BY c.opened_at DESC, c.id DESC "
-      "LIMIT :limit OFFSET :offset",
+      "FROM (SELECT c.id AS id FROM cases c{} ORDER BY c.opened_at DESC, c.id DESC LIMIT :limit OFFSET :offset) k "
+      // CROSS JOIN keeps the 50 ids as the outer loop (SQLite never reorders a CROSS JOIN).
+      "CROSS JOIN cases c ON c.id = k.id CROSS JOIN persons p ON p.id = c.person_id "
+      "ORDER BY c.opened_at DESC, c.id DESC",
       where_clause(f)));
   if (!st) return std::unexpected(st.error());
   st->bind_named(":status", f.status).bind_named(":origin", f.origin).bind_named(":q", f.fts_query);
@@ -181,10 +187,17 @@ Result<std::vector<CaseListRow>> CaseRepo::page(const CaseFilter& f, std::int64_
 }
 
 Result<std::int64_t> CaseRepo::count(const CaseFilter& f) {
-  // Counted up to kCountCap: past that the list says "more than", and counting every match of a
-  // one-letter search would cost more than the page itself.
-  auto st = db_.prepare(fmt::format("SELECT count(*) FROM (SELECT 1 FROM cases c{} LIMIT {})", where_clause(f),
-                                    kCountCap + 1));
+  // A search is counted up to kCountCap (past that the list says "more than"; counting every
+  // match of a one-letter search costs more than the page). A list without a search is counted
+  // exactly, from the index, so every case stays reachable by scrolling.
+  // A plain search is counted in the full-text index alone, without a lookup per match.
+  const bool plain_search = f.fts_query && !f.status && !f.origin;
+  const auto sql = plain_search ? fmt::format("SELECT count(*) FROM (SELECT docid FROM case_search WHERE tokens MATCH :q "
+                                              "LIMIT {})", kCountCap + 1)
+                   : f.fts_query ? fmt::format("SELECT count(*) FROM (SELECT 1 FROM cases c{} LIMIT {})",
+                                               where_clause(f), kCountCap + 1)
+                                 : fmt::format("SELECT count(*) FROM cases c{}", where_clause(f));
+  auto st = db_.prepare(sql);
   if (!st) return std::unexpected(st.error());
   st->bind_named(":status", f.status).bind_named(":origin", f.origin).bind_named(":q", f.fts_query);
   auto row = st->step();

@@ -27,7 +27,7 @@ class CaseRepo {
   Result<std::string> next_case_number(const std::string& prefix, const std::string& year);
 
   Result<std::vector<CaseListRow>> page(const CaseFilter& f, std::int64_t offset, std::int64_t limit);
-  // Matches, but at most kCountCap + 1 (meaning "more than kCountCap").
+  // Matches; for a search at most kCountCap + 1 (meaning "more than kCountCap").
   static constexpr std::int64_t kCountCap = 10000;
   Result<std::int64_t> count(const CaseFilter& f);
 

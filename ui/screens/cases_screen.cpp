@@ -61,6 +61,7 @@ struct CasesVm {
   std::string search;   // as typed (may be a name: personal, wiped)
   std::string status;   // case_status code, "" = every status
   std::int64_t total = 0;
+  bool total_capped = false;  // a search with more matches than counted: refine it
   std::map<std::int64_t, std::vector<core::CaseListItem>> pages;  // page index -> rows
   std::map<std::int64_t, std::string> revealed;                   // case id -> name (personal)
   bool scroll_to_top = false;
@@ -165,7 +166,9 @@ void draw_cases(CasesVm& vm, CasesIntents& out) {
     if (choice("status", options, &vm.status)) out.query_changed = true;
     ImGui::EndTable();
   }
-  muted(vm.total == 1 ? std::string(tr("1 case")) : trf("{} cases", std::to_string(vm.total)));
+  muted(vm.total_capped ? trf("More than {} cases: type more to narrow the search.", std::to_string(vm.total))
+        : vm.total == 1 ? std::string(tr("1 case"))
+                        : trf("{} cases", std::to_string(vm.total)));
   if (vm.total == 0) {
     muted(tr("No case matches."));
     end_content();
@@ -300,6 +303,7 @@ class CasesScreen final : public ScreenController {
       return false;
     }
     vm_.total = r->total;
+    vm_.total_capped = r->total_capped;
     vm_.pages[page] = std::move(r->items);
     return true;
   }
