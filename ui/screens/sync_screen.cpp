@@ -1,4 +1,5 @@
-// PLACEHOLDER being written in this change.
+// The Sync screen arrives with the sync issue (sealed bundles, USB, network); until then no tile
+// leads here and it shows only its title.
 #include "ui/screens/pending.hpp"
 
 namespace ik::ui {
