@@ -45,6 +45,7 @@ void end_content() { ImGui::End(); }
 
 KioskApp::KioskApp(KioskConfig config) : config_(std::move(config)) {
   set_language(config_.language);
+  keyboard_lang_ = config_.language;
   keyboard().layout = config_.language == core::Lang::Ru ? Layout::Ru : config_.language == core::Lang::En ? Layout::En : Layout::Az;
   controllers_[static_cast<int>(Screen::Lock)] = make_lock_screen();
   controllers_[static_cast<int>(Screen::Home)] = make_home_screen();
@@ -134,6 +135,11 @@ void KioskApp::frame(double now_seconds) {
   if (session_ && now_ - last_input_ >= config_.auto_lock_seconds) lock_requested_ = true;
   if (lock_requested_) lock();
   if (!banner_.empty() && now_ >= banner_until_) banner_.clear();
+  // A language switch brings the keyboard's layout along (it can still be changed on its own).
+  if (language() != keyboard_lang_) {
+    keyboard_lang_ = language();
+    keyboard().layout = keyboard_lang_ == core::Lang::Ru ? Layout::Ru : keyboard_lang_ == core::Lang::En ? Layout::En : Layout::Az;
+  }
   semantics().begin_frame();
 
   const ImVec2 display = ImGui::GetIO().DisplaySize;

@@ -110,6 +110,7 @@ class KioskApp final : public AppContext {
   bool banner_error_ = false;
   double banner_until_ = 0;
   std::int64_t pending_case_ = 0;
+  core::Lang keyboard_lang_ = core::Lang::Az;  // the UI language the keyboard layout last followed
 };
 
 // Factories, one per screen file (ui/screens/*.cpp).

@@ -76,6 +76,14 @@ TEST_F(UiTest, LanguageSwitchesAtRuntime) {
   EXPECT_TRUE(driver->shows("Locked. Choose your name and enter your passphrase."));
 }
 
+TEST_F(UiTest, TheKeyboardLayoutFollowsTheLanguage) {
+  ASSERT_TRUE(driver->tap("lang:ru"));
+  ASSERT_TRUE(driver->tap("staff:Aysel"));
+  EXPECT_TRUE(driver->find("key:й")) << "Russian layout after switching to Russian";
+  ASSERT_TRUE(driver->tap("lang:az"));
+  EXPECT_TRUE(driver->find("key:ə")) << "Azerbaijani layout after switching back";
+}
+
 TEST_F(UiTest, TouchTargetsAreAtLeastTenMillimetres) {
   ASSERT_TRUE(unlock_as("Leyla"));
   const float min_px = metrics().mm(10.0f) - 0.5f;
