@@ -1,5 +1,7 @@
 #include "ui/driver.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "ui/input.hpp"
@@ -55,6 +57,20 @@ bool Driver::drag(std::string_view key, float dy) {
   input::pointer_button(false);
   frames(2);
   return true;
+}
+
+bool Driver::reveal(std::string_view key, std::string_view scroll, int max_drags) {
+  for (int i = 0; i < max_drags; ++i) {
+    const auto* it = find(key);
+    const auto* sc = find(scroll);
+    if (it == nullptr) return false;
+    if (sc == nullptr) return true;  // not in a scroll region: on screen as it is
+    const float cy = it->centre().y, top = sc->min.y + 8, bottom = sc->max.y - 8;
+    if (cy >= top && cy <= bottom) return true;
+    const float lim = (sc->max.y - sc->min.y) * 0.4f;
+    drag(scroll, std::clamp((sc->min.y + sc->max.y) * 0.5f - cy, -lim, lim));
+  }
+  return false;
 }
 
 bool Driver::tap_key(std::string_view key_id) { return tap(key_id); }

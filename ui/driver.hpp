@@ -21,6 +21,9 @@ class Driver {
   bool tap(std::string_view key);
   // Drags from an item's centre by dy pixels (touch scrolling).
   bool drag(std::string_view key, float dy);
+  // Drags the scroll region `scroll` (an item id) until `key`'s centre is inside it, as a finger
+  // would before tapping something below the fold; false when `key` is not on screen at all.
+  bool reveal(std::string_view key, std::string_view scroll, int max_drags = 20);
   // Types text key by key on the on-screen keyboard (switching layout and shift as needed).
   bool type(std::string_view text);
   bool shows(std::string_view text) const { return semantics().shows(text); }

@@ -21,19 +21,7 @@ std::string today_iso() {
 
 class CallFlow : public UiTest {
  protected:
-  bool reveal(std::string_view key, std::string_view scroll) {
-    for (int i = 0; i < 20; ++i) {
-      const auto* it = driver->find(key);
-      const auto* sc = driver->find(scroll);
-      if (it == nullptr) return false;
-      if (sc == nullptr) return true;
-      const float cy = it->centre().y, top = sc->min.y + 8, bottom = sc->max.y - 8;
-      if (cy >= top && cy <= bottom) return true;
-      const float lim = (sc->max.y - sc->min.y) * 0.4f;
-      driver->drag(scroll, std::clamp((sc->min.y + sc->max.y) * 0.5f - cy, -lim, lim));
-    }
-    return false;
-  }
+  bool reveal(std::string_view key, std::string_view scroll) { return driver->reveal(key, scroll); }
   bool tap_in(std::string_view key, std::string_view scroll = "scroll:call") {
     return reveal(key, scroll) && driver->tap(key);
   }

@@ -26,19 +26,7 @@ std::string iso(Ymd v) { return fmt::format("{:04}-{:02}-{:02}", v.y, v.m, v.d);
 class IntakeFlow : public UiTest {
  protected:
   // Drags the step's scroll region until the item's centre is in view (touch scrolling).
-  bool reveal(std::string_view key, std::string_view scroll = "scroll:intake") {
-    for (int i = 0; i < 20; ++i) {
-      const auto* it = driver->find(key);
-      const auto* sc = driver->find(scroll);
-      if (it == nullptr) return false;
-      if (sc == nullptr) return true;
-      const float cy = it->centre().y, top = sc->min.y + 8, bottom = sc->max.y - 8;
-      if (cy >= top && cy <= bottom) return true;
-      const float lim = (sc->max.y - sc->min.y) * 0.4f;
-      driver->drag(scroll, std::clamp((sc->min.y + sc->max.y) * 0.5f - cy, -lim, lim));
-    }
-    return false;
-  }
+  bool reveal(std::string_view key, std::string_view scroll = "scroll:intake") { return driver->reveal(key, scroll); }
   bool tap_in(std::string_view key, std::string_view scroll = "scroll:intake") {
     return reveal(key, scroll) && driver->tap(key);
   }

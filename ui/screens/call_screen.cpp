@@ -641,19 +641,7 @@ std::unique_ptr<ScreenController> make_call_screen() { return std::make_unique<C
 // Screenshot scenes (synthetic data only).
 namespace {
 
-bool reveal(Driver& d, std::string_view key, std::string_view scroll = "scroll:call") {
-  for (int i = 0; i < 16; ++i) {
-    const auto* it = d.find(key);
-    const auto* sc = d.find(scroll);
-    if (it == nullptr) return false;
-    if (sc == nullptr) return true;
-    const float cy = it->centre().y, top = sc->min.y + 8, bottom = sc->max.y - 8;
-    if (cy >= top && cy <= bottom) return true;
-    const float lim = (sc->max.y - sc->min.y) * 0.4f;
-    d.drag(scroll, std::clamp((sc->min.y + sc->max.y) * 0.5f - cy, -lim, lim));
-  }
-  return false;
-}
+bool reveal(Driver& d, std::string_view key, std::string_view scroll = "scroll:call") { return d.reveal(key, scroll, 16); }
 bool tap_in(Driver& d, std::string_view key) { return reveal(d, key) && d.tap(key); }
 
 bool scene_call(Driver& d) {

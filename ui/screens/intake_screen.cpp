@@ -1220,19 +1220,7 @@ void intake_screen_start_from_call(ScreenController& c, AppContext& ctx, std::in
 namespace {
 
 // Drags the scroll region until the item's centre is inside it.
-bool reveal(Driver& d, std::string_view key, std::string_view scroll = "scroll:intake") {
-  for (int i = 0; i < 16; ++i) {
-    const auto* it = d.find(key);
-    const auto* sc = d.find(scroll);
-    if (it == nullptr) return false;
-    if (sc == nullptr) return true;
-    const float cy = it->centre().y, top = sc->min.y + 8, bottom = sc->max.y - 8;
-    if (cy >= top && cy <= bottom) return true;
-    const float lim = (sc->max.y - sc->min.y) * 0.4f;
-    d.drag(scroll, std::clamp((sc->min.y + sc->max.y) * 0.5f - cy, -lim, lim));
-  }
-  return false;
-}
+bool reveal(Driver& d, std::string_view key, std::string_view scroll = "scroll:intake") { return d.reveal(key, scroll, 16); }
 bool tap_in(Driver& d, std::string_view key, std::string_view scroll = "scroll:intake") {
   return reveal(d, key, scroll) && d.tap(key);
 }
