@@ -29,6 +29,7 @@
 #include "core/permissions.hpp"
 #include "core/session.hpp"
 #include "core/validation.hpp"
+#include "core/search.hpp"
 #include "ui/app.hpp"
 #include "ui/fonts.hpp"
 #include "ui/i18n.hpp"
@@ -81,45 +82,9 @@ bool has_code(std::string_view joined, std::string_view code) {
   return std::find(v.begin(), v.end(), code) != v.end();
 }
 
-// Lower case and base letters, for the language search (see intake_screen.cpp's fold()).
-std::string fold(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c0 = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c0 < 0x80 ? 1 : (c0 >> 5) == 6 ? 2 : (c0 >> 4) == 14 ? 3 : 4;
-    char32_t c = len == 1 ? c0 : len == 2 ? c0 & 0x1f : len == 3 ? c0 & 0x0f : c0 & 0x07;
-    for (std::size_t k = 1; k < len && i + k < s.size(); ++k) c = c << 6 | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-    i += len;
-    if (c >= 'A' && c <= 'Z') c += 0x20;
-    else if (c >= 0xC0 && c <= 0xDE && c != 0xD7) c += 0x20;
-    else if (c >= 0x410 && c <= 0x42F) c += 0x20;
-    else if (c >= 0x400 && c <= 0x40F) c += 0x50;
-    if (c >= 0xE0 && c <= 0xE5) c = 'a';
-    else if (c == 0xE7) c = 'c';
-    else if (c >= 0xE8 && c <= 0xEB) c = 'e';
-    else if (c >= 0xEC && c <= 0xEF) c = 'i';
-    else if (c == 0xF1) c = 'n';
-    else if (c >= 0xF2 && c <= 0xF6) c = 'o';
-    else if (c >= 0xF9 && c <= 0xFC) c = 'u';
-    else if (c == 0xFD || c == 0xFF) c = 'y';
-    else if (c == 0x11E || c == 0x11F) c = 'g';
-    else if (c == 0x130 || c == 0x131) c = 'i';
-    else if (c == 0x15E || c == 0x15F) c = 's';
-    else if (c == 0x18F || c == 0x259) c = 'e';
-    else if (c == 0x451) c = 0x435;
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
+// Picker search: core/search.hpp's folding (lower case, no diacritics, ə as e, ё as е), the
+// same the case search uses, so "turkiye" finds "Türkiyə".
+using core::fold;
 
 struct LangEntry {
   std::string code, name, folded;
