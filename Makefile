@@ -4,7 +4,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test demo bench asan-test clean
+.PHONY: all deps configure build test demo bench asan-test fuzz package deploy-test clean
 
 all: build
 
@@ -40,6 +40,18 @@ asan-test: deps
 	  ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) -E 'Kiosk\.ScreenshotsOfEveryScreen'
+
+# libFuzzer targets (clang), each run for a short time on its seed corpus (fuzz/run.sh).
+fuzz: deps
+	bash fuzz/run.sh build-fuzz
+
+# Debian packages of the kiosk and of HQ (deploy/package.sh), then lintian.
+package: build
+	bash deploy/package.sh $(BUILD)
+
+# The packages installed into a fresh debootstrap'ed Debian 12 root and checked (deploy/tests/).
+deploy-test: package
+	bash deploy/tests/install-test.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

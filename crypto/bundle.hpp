@@ -1,0 +1,102 @@
+#pragma once
+// Sealed bundles and signed receipts: the bytes of docs/bundle-format.md, nothing else.
+// Reading is strict (age/minisign style): sizes before allocation, key ids before crypto,
+// exact lengths, no trailing bytes. Every refusal carries the spec's reason name.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/error.hpp"
+#include "crypto/hash.hpp"
+#include "crypto/keys.hpp"
+#include "crypto/secure_buffer.hpp"
+
+namespace ik::crypto {
+
+inline constexpr std::size_t kBundleHeaderBytes = 124;
+inline constexpr std::size_t kManifestBytes = 130;
+inline constexpr std::size_t kChunkPlainBytes = 65536;
+inline constexpr std::size_t kMaxPayloadBytes = 64u << 20;
+inline constexpr std::size_t kMaxBundleBytes = kMaxPayloadBytes + (1u << 20);
+inline constexpr std::size_t kMaxReceiptReason = 200;
+inline constexpr std::uint8_t kPayloadChanges = 1;
+
+using BundleId = std::array<std::uint8_t, 16>;
+
+struct Manifest {
+  BundleId bundle_id{};
+  KeyId device_key_id{};
+  KeyId recipient_key_id{};
+  std::uint64_t sequence = 0;
+  std::int64_t created_at = 0;
+  std::uint8_t payload_kind = kPayloadChanges;
+  std::uint64_t payload_length = 0;
+  Hash payload_hash{};
+  Hash previous_hash{};  // bundle hash of sequence-1, zeros for sequence 1
+};
+
+// H("intake-kiosk/bundle-file/v1", file): what receipts name and manifests chain.
+Hash bundle_hash(std::span<const std::uint8_t> file);
+
+struct SealRequest {
+  const KeyPair* device = nullptr;  // DeviceSign
+  PublicKey hq_seal;                // HqSeal
+  std::uint64_t sequence = 0;
+  std::int64_t created_at = 0;
+  Hash previous_hash{};
+  std::span<const std::uint8_t> payload;
+  // For known-answer vectors only: fixed bundle id and payload key (else random).
+  std::optional<BundleId> fixed_bundle_id;
+  const SecureBuffer* fixed_payload_key = nullptr;
+};
+
+struct SealedBundle {
+  std::vector<std::uint8_t> file;
+  Manifest manifest;
+  Hash hash{};  // bundle_hash(file)
+};
+
+Result<SealedBundle> seal_bundle(const SealRequest& request);
+
+// A reason name from the spec ("truncated", "chunk-auth", ...), for errors and receipts.
+struct BundleError {
+  std::string reason;
+  std::string message;  // a sentence for a person
+};
+
+struct OpenedBundle {
+  Manifest manifest;
+  Signature signature{};
+  SecureBuffer payload;  // plaintext records: sodium memory, wiped when dropped
+  Hash hash{};           // bundle_hash of the file
+};
+
+// Steps 1-7 of the reading rules: structure, decryption, manifest. Does not check the signature
+// (the caller looks the device up first: steps 8-9) — use verify_manifest() for that.
+std::expected<OpenedBundle, BundleError> open_bundle(std::span<const std::uint8_t> file, const KeyPair& hq_seal);
+// Steps 9-10: the device's signature over the manifest, then the payload hash.
+std::expected<void, BundleError> verify_bundle(const OpenedBundle& opened, const PublicKey& device);
+
+enum class ReceiptStatus : std::uint8_t { Accepted = 1, Duplicate = 2, Rejected = 3 };
+
+struct Receipt {
+  KeyId device_key_id{};
+  BundleId bundle_id{};
+  std::uint64_t sequence = 0;
+  Hash bundle_hash{};
+  std::int64_t received_at = 0;
+  ReceiptStatus status = ReceiptStatus::Rejected;
+  std::uint64_t received_through = 0;
+  std::string reason;  // spec reason name, empty when accepted
+};
+
+Result<std::vector<std::uint8_t>> write_receipt(const Receipt& receipt, const KeyPair& hq_sign);
+std::expected<Receipt, BundleError> read_receipt(std::span<const std::uint8_t> file, const PublicKey& hq_sign);
+
+std::string bundle_id_hex(const BundleId& id);
+
+}  // namespace ik::crypto
