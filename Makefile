@@ -28,6 +28,7 @@ bench: deps
 	cmake --build $(BUILD) -j$(JOBS)
 	bash bench/run.sh $(BUILD)
 	bash bench/records_ui.sh $(BUILD)
+	bash bench/sync.sh $(BUILD)
 
 # The tests again under AddressSanitizer + UndefinedBehaviorSanitizer; any report fails. The one
 # test left out renders through Mesa's GL driver under Xvfb: LeakSanitizer reports allocations

@@ -105,7 +105,8 @@ small="$work/device"
 {
   "$bin/hq-intake" init --hq-dir "$work/hq"
   "$bin/intakectl" init --data-dir "$small" --admin "Bench Admin" --passphrase-file "$work/admin.pass" \
-    --hq-recovery-pub "$work/hq/recovery.pub" --kdf-ms 0 --kdf-mem-mib 8
+    --hq-recovery-pub "$work/hq/recovery.pub" --hq-seal-pub "$work/hq/seal.pub" --hq-sign-pub "$work/hq/sign.pub" \
+    --kdf-ms 0 --kdf-mem-mib 8
   "$bin/intakectl" beds configure --data-dir "$small" --user "Bench Admin" --passphrase-file "$work/admin.pass"
   "$bin/intakectl" demo-data --data-dir "$small" --user "Bench Admin" --passphrase-file "$work/admin.pass" \
     --intakes 120 --calls 300

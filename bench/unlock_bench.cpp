@@ -57,7 +57,10 @@ struct Device {
     tune_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     const auto pass = secret(kPassphrase);
     const auto hq = crypto::generate_key_pair(crypto::KeyKind::HqRecovery);
-    if (auto r = core::provision({dir, std::string(kStaff), &pass, hq.pub, params}); !r) error = r.error().message;
+    const auto seal = crypto::generate_key_pair(crypto::KeyKind::HqSeal);
+    const auto sign = crypto::generate_key_pair(crypto::KeyKind::HqSign);
+    if (auto r = core::provision({dir, std::string(kStaff), &pass, hq.pub, params, seal.pub, sign.pub}); !r)
+      error = r.error().message;
   }
 };
 

@@ -1,11 +1,15 @@
 #include "core/backup.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include <sys/stat.h>
 
 #include <fmt/format.h>
 
 #include "core/audit.hpp"
 #include "core/permissions.hpp"
+#include "storage/settings_repo.hpp"
 #include "crypto/file_io.hpp"
 #include "crypto/key_files.hpp"
 #include "crypto/keyslots.hpp"
@@ -42,7 +46,8 @@ Result<void> restore(const std::filesystem::path& backup, const DataDir& dir, st
   std::filesystem::create_directories(dir.root, ec);
   ::chmod(dir.root.c_str(), 0700);
   auto undo = [&] {
-    for (const auto& p : {dir.database(), dir.keyslots(), dir.device_public_key()}) {
+    for (const auto& p : {dir.database(), dir.keyslots(), dir.device_public_key(), dir.hq_seal_public_key(),
+                          dir.hq_sign_public_key()}) {
       std::filesystem::remove(p, ec);
       std::filesystem::remove(p.string() + "-wal", ec);
       std::filesystem::remove(p.string() + "-shm", ec);
@@ -64,6 +69,21 @@ Result<void> restore(const std::filesystem::path& backup, const DataDir& dir, st
     undo();
     return std::unexpected(from(w.error()));
   }
+  // HQ's seal and sign keys were pinned inside the database at provisioning: a restored device
+  // syncs to the same HQ without anyone handing the key files over again.
+  storage::SettingsRepo settings(s->db());
+  for (const auto& [name, kind, path] : {std::tuple{"hq.seal_public", crypto::KeyKind::HqSeal, dir.hq_seal_public_key()},
+                                         std::tuple{"hq.sign_public", crypto::KeyKind::HqSign, dir.hq_sign_public_key()}}) {
+    auto bytes = settings.get(name);
+    if (!bytes || !*bytes || (*bytes)->size() != crypto::kPublicKeyBytes) continue;  // a device from before sync
+    crypto::PublicKey pub{kind, {}};
+    std::copy((*bytes)->begin(), (*bytes)->end(), pub.bytes.begin());
+    if (auto w = crypto::write_public_key_file(path, pub); !w) {
+      undo();
+      return std::unexpected(from(w.error()));
+    }
+  }
+  for (const auto& p : {dir.outbox(), dir.inbox(), dir.sync_dir()}) std::filesystem::create_directories(p, ec);
   return {};
 }
 

@@ -1,6 +1,9 @@
 #include "core/calls.hpp"
 
+#include <type_traits>
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "core/audit.hpp"
 #include "core/codes.hpp"
@@ -9,8 +12,13 @@
 #include "core/session.hpp"
 #include "core/validation.hpp"
 #include "storage/call_repo.hpp"
+#include "storage/draft_repo.hpp"
 
 namespace ik::core {
+namespace {
+constexpr std::size_t kMaxCallDraftJson = 16 * 1024;  // notes are 2,000 characters at most
+constexpr const char* kCallDraft = "call";
+}  // namespace
 
 std::vector<FieldError> validate_call(const CallForm& f, std::int64_t now) {
   Validator v(now);
@@ -41,7 +49,117 @@ std::vector<FieldError> validate_call(const CallForm& f, std::int64_t now) {
   return v.errors();
 }
 
-Result<std::int64_t> CallService::log_call(const CallForm& form) {
+// --- drafts as JSON -------------------------------------------------------------------------
+
+std::string to_json(const CallForm& f) {
+  using nlohmann::json;
+  json j;
+  j["v"] = 1;
+  auto put = [&](const char* k, const std::optional<std::string>& v) {
+    if (v) j[k] = *v;
+  };
+  j["started_at"] = f.started_at;
+  j["duration_s"] = f.duration_s;
+  j["channel"] = f.channel;
+  j["caller_type"] = f.caller_type;
+  put("language", f.language);
+  put("region", f.region);
+  j["call_type"] = f.call_type;
+  j["ilo_indicators"] = f.ilo_indicators;
+  j["actions"] = f.actions;
+  j["le_referred"] = f.le_referred;
+  put("le_unit", f.le_unit);
+  put("le_date", f.le_date);
+  put("follow_up_due", f.follow_up_due);
+  put("caller_name", f.caller_name);
+  put("phone", f.phone);
+  put("notes", f.notes);
+  return j.dump();
+}
+
+Result<CallForm> call_from_json(std::string_view text) {
+  using nlohmann::json;
+  if (text.size() > kMaxCallDraftJson) return fail(Errc::Damaged, "call draft is too large");
+  try {
+    const json j = json::parse(text);
+    if (!j.is_object() || j.value("v", 0) != 1) return fail(Errc::Damaged, "call draft has an unknown format");
+    CallForm f;
+    auto get = [&](const char* k, auto& v) {
+      if (j.contains(k) && !j.at(k).is_null()) v = j.at(k).get<std::remove_reference_t<decltype(v)>>();
+    };
+    auto get_opt = [&](const char* k, std::optional<std::string>& v) {
+      if (j.contains(k) && !j.at(k).is_null()) v = j.at(k).get<std::string>();
+    };
+    get("started_at", f.started_at);
+    get("duration_s", f.duration_s);
+    get("channel", f.channel);
+    get("caller_type", f.caller_type);
+    get_opt("language", f.language);
+    get_opt("region", f.region);
+    get("call_type", f.call_type);
+    get("ilo_indicators", f.ilo_indicators);
+    get("actions", f.actions);
+    get("le_referred", f.le_referred);
+    get_opt("le_unit", f.le_unit);
+    get_opt("le_date", f.le_date);
+    get_opt("follow_up_due", f.follow_up_due);
+    get_opt("caller_name", f.caller_name);
+    get_opt("phone", f.phone);
+    get_opt("notes", f.notes);
+    return f;
+  } catch (const json::exception&) {
+    return fail(Errc::Damaged, "call draft is not readable");
+  }
+}
+
+// --- service ----------------------------------------------------------------------------------
+
+Result<std::int64_t> CallService::save_draft(std::int64_t draft_id, const CallForm& form) {
+  if (auto p = require(s_, Action::LogCall); !p) return std::unexpected(p.error());
+  const auto now = now_unix();
+  storage::DraftRepo repo(s_.db());
+  std::int64_t id = 0;
+  auto r = s_.db().transaction([&]() -> storage::Result<void> {
+    if (draft_id == 0) {  // a new call: an older call draft of this operator's is superseded
+      auto old = repo.for_user(s_.actor().id, kCallDraft);
+      if (!old) return std::unexpected(old.error());
+      for (const auto& d : *old)
+        if (auto e = repo.remove(d.id); !e) return e;
+    }
+    auto saved = repo.save({draft_id, s_.actor().id, kCallDraft, 0, to_json(form), now, now});
+    if (!saved) return std::unexpected(saved.error());
+    id = *saved;
+    return {};
+  });
+  if (!r) return std::unexpected(from(r.error()));
+  return id;
+}
+
+Result<std::optional<CallDraft>> CallService::latest_draft() {
+  if (auto p = require(s_, Action::LogCall); !p) return std::unexpected(p.error());
+  auto rows = storage::DraftRepo(s_.db()).for_user(s_.actor().id, kCallDraft);
+  if (!rows) return std::unexpected(from(rows.error()));
+  if (rows->empty()) return std::optional<CallDraft>();
+  const auto& row = rows->front();  // newest first
+  auto form = call_from_json(row.payload);
+  if (!form) {
+    (void)storage::DraftRepo(s_.db()).remove(row.id);
+    return std::unexpected(form.error());
+  }
+  return std::optional<CallDraft>(CallDraft{row.id, std::move(*form), row.updated_at});
+}
+
+Result<void> CallService::discard_draft(std::int64_t draft_id) {
+  if (auto p = require(s_, Action::LogCall); !p) return std::unexpected(p.error());
+  storage::DraftRepo repo(s_.db());
+  auto row = repo.get(draft_id);
+  if (!row) return std::unexpected(from(row.error()));
+  if (!*row || (*row)->user_id != s_.actor().id || (*row)->kind != kCallDraft) return fail(Errc::NotFound, "no such draft");
+  if (auto e = repo.remove(draft_id); !e) return std::unexpected(from(e.error()));
+  return {};
+}
+
+Result<std::int64_t> CallService::log_call(const CallForm& form, std::int64_t draft_id) {
   if (auto p = require(s_, Action::LogCall); !p) return std::unexpected(p.error());
   const auto now = now_unix();
   auto errors = validate_call(form, now);
@@ -59,6 +177,14 @@ Result<std::int64_t> CallService::log_call(const CallForm& form) {
     id = *i;
     if (auto a = audit(s_, "log_call", "call", *i, c.call_type); !a)
       return storage::fail(storage::Errc::Sql, a.error().message);
+    if (draft_id != 0) {
+      storage::DraftRepo drafts(s_.db());
+      auto d = drafts.get(draft_id);
+      if (!d) return std::unexpected(d.error());
+      // Only this operator's own call draft; anything else is left alone.
+      if (*d && (*d)->user_id == s_.actor().id && (*d)->kind == kCallDraft)
+        if (auto e = drafts.remove(draft_id); !e) return e;
+    }
     return {};
   });
   if (!r) return std::unexpected(from(r.error()));

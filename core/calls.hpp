@@ -29,10 +29,31 @@ struct CallListItem {
 
 std::vector<FieldError> validate_call(const CallForm& form, std::int64_t now);
 
+// A call being taken when the device locked, kept as the operator's encrypted draft.
+struct CallDraft {
+  std::int64_t id = 0;
+  CallForm form;  // started_at as taken; duration_s = the timer when the device locked
+  std::int64_t saved_at = 0;
+};
+
+std::string to_json(const CallForm& form);
+Result<CallForm> call_from_json(std::string_view json);
+
 class CallService {
  public:
   explicit CallService(Session& s) : s_(s) {}
-  Result<std::int64_t> log_call(const CallForm& form);
+  // Logs the call; deletes the operator's call draft `draft_id` (when not 0) in the same
+  // transaction, so a logged call never comes back as a draft.
+  Result<std::int64_t> log_call(const CallForm& form, std::int64_t draft_id = 0);
+  // The call on screen when the device locks: the acting user's draft (kind "call", in the drafts
+  // table inside the encrypted database), new when draft_id is 0 (replacing any older call
+  // draft of theirs: one call is taken at a time). Drafts expire after kDraftLifetimeDays
+  // untouched (core/retention.hpp). Returns the draft id.
+  Result<std::int64_t> save_draft(std::int64_t draft_id, const CallForm& form);
+  // The acting user's newest call draft, if any (never another user's). One that cannot be read
+  // is removed (it could never be used) and reported as Errc::Damaged.
+  Result<std::optional<CallDraft>> latest_draft();
+  Result<void> discard_draft(std::int64_t draft_id);
   Result<std::vector<CallListItem>> list(std::int64_t offset, std::int64_t limit);
   Result<CallForm> open(std::int64_t call_id);  // audited
   Result<void> complete_follow_up(std::int64_t call_id);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/audit.hpp"
+#include "core/case_reader.hpp"
 #include "core/codes.hpp"
 #include "core/iso_codes.hpp"
 #include "core/permissions.hpp"
@@ -53,28 +54,8 @@ Result<T> in_transaction(Session& s, const std::function<Result<T>()>& body) {
 
 Result<CasePage> CaseService::list(const CaseQuery& q, std::int64_t offset, std::int64_t limit) {
   if (auto p = require(s_, Action::ViewCases); !p) return std::unexpected(p.error());
-  if (q.status && !codes::list("case_status").contains(*q.status)) return invalid({{"status", std::string(msg::kUnknownCode), ""}});
-  if (q.text.size() > 200 || !valid_utf8(q.text)) return invalid({{"search", std::string(msg::kNotText), ""}});
-  storage::CaseFilter f;
-  f.status = q.status;
-  f.origin = origin_scope(s_);
-  if (!q.text.empty()) {
-    f.fts_query = match_expression(q.text);
-    if (!f.fts_query) return CasePage{};
-  }
-  storage::CaseRepo repo(s_.db());
-  auto rows = repo.page(f, std::max<std::int64_t>(offset, 0), std::clamp<std::int64_t>(limit, 1, 500));
-  if (!rows) return std::unexpected(from(rows.error()));
-  auto total = repo.count(f);
-  if (!total) return std::unexpected(from(total.error()));
-  CasePage page;
-  page.total_capped = f.fts_query && *total > storage::CaseRepo::kCountCap;
-  page.total = page.total_capped ? storage::CaseRepo::kCountCap : *total;
-  page.items.reserve(rows->size());
-  for (auto& r : *rows)
-    page.items.push_back({r.id, std::move(r.case_number), std::move(r.gender), std::move(r.status),
-                          std::move(r.risk_level), r.opened_at, std::move(r.bed_label)});
-  return page;
+  // The same list the kiosk's search worker reads on its own connection (core/case_reader.hpp).
+  return list_cases(s_.db(), origin_scope(s_), q, offset, limit);
 }
 
 Result<storage::CaseRecord> CaseService::load_for(std::int64_t case_id) {

@@ -236,16 +236,24 @@ Result<DemoDataResult> generate_demo_data(Session& s, const DemoDataOptions& o) 
   return out;
 }
 
-Result<void> provision_demo_device(const DataDir& dir, int intakes, int calls) {
+Result<void> provision_demo_device(const DataDir& dir, int intakes, int calls, const DemoHqKeys* hq_keys) {
   const auto kdf = crypto::KdfParams::fastest();
-  // The recovery key of a demo device is thrown away: a demo device is never recovered.
-  auto hq = crypto::generate_key_pair(crypto::KeyKind::HqRecovery);
+  // Without HQ's keys, a throwaway HQ: a demo device is never recovered and its bundles never read.
+  DemoHqKeys hq;
+  if (hq_keys != nullptr) {
+    hq = *hq_keys;
+  } else {
+    hq.seal = crypto::generate_key_pair(crypto::KeyKind::HqSeal).pub;
+    hq.sign = crypto::generate_key_pair(crypto::KeyKind::HqSign).pub;
+    hq.recovery = crypto::generate_key_pair(crypto::KeyKind::HqRecovery).pub;
+  }
   auto pass_of = [](std::string_view p) {
     return crypto::SecureBuffer::copy_of({reinterpret_cast<const std::uint8_t*>(p.data()), p.size()});
   };
   const auto& admin = kDemoStaff[3];
   auto admin_pass = pass_of(admin.passphrase);
-  if (auto r = provision({dir, std::string(admin.name), &admin_pass, hq.pub, kdf}); !r) return std::unexpected(r.error());
+  if (auto r = provision({dir, std::string(admin.name), &admin_pass, hq.recovery, kdf, hq.seal, hq.sign}); !r)
+    return std::unexpected(r.error());
   {
     auto s = unlock(dir, admin.name, admin_pass);
     if (!s) return std::unexpected(s.error());

@@ -6,6 +6,7 @@
 
 #include "core/data_dir.hpp"
 #include "core/error.hpp"
+#include "crypto/keys.hpp"
 
 namespace ik::core {
 
@@ -36,6 +37,11 @@ inline constexpr DemoStaff kDemoStaff[] = {
     {"Murad", "hotline", "demo-hotline-pass"},     {"Admin", "admin", "demo-admin-pass"},
     {"Auditor", "auditor", "demo-auditor-pass"},
 };
-Result<void> provision_demo_device(const DataDir& dir, int intakes, int calls);
+// HQ's public keys for the demo device. Without them (nullptr) a throwaway HQ is generated and its
+// secrets dropped: the device works, but nothing can ever open its bundles or sign its receipts.
+struct DemoHqKeys {
+  crypto::PublicKey seal, sign, recovery;
+};
+Result<void> provision_demo_device(const DataDir& dir, int intakes, int calls, const DemoHqKeys* hq = nullptr);
 
 }  // namespace ik::core

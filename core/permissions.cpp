@@ -26,6 +26,7 @@ std::string_view to_string(Action a) {
     case Action::ViewAudit: return "view_audit";
     case Action::GenerateDemoData: return "generate_demo_data";
     case Action::Backup: return "backup";
+    case Action::Sync: return "sync";
   }
   return "unknown";
 }
@@ -35,17 +36,17 @@ bool allowed(Role role, Action a) {
   switch (role) {
     case Role::Officer:
       return a == A::RegisterIntake || a == A::ViewCases || a == A::ViewCase || a == A::RevealName ||
-             a == A::AddService || a == A::ManageBeds || a == A::ViewBeds;
+             a == A::AddService || a == A::ManageBeds || a == A::ViewBeds || a == A::Sync;
     case Role::Hotline:
       // A call that turns into an admission at night is registered by the hotline operator.
       return a == A::LogCall || a == A::ViewCalls || a == A::RegisterIntake;
     case Role::Coordinator:
       return a == A::RegisterIntake || a == A::ViewCases || a == A::ViewCase || a == A::RevealName ||
              a == A::UpdateCase || a == A::AddService || a == A::Refer || a == A::ManageBeds || a == A::ViewBeds ||
-             a == A::ViewCalls || a == A::ViewStats || a == A::GenerateDemoData;
+             a == A::ViewCalls || a == A::ViewStats || a == A::GenerateDemoData || a == A::Sync;
     case Role::Admin:
       return a == A::ManageUsers || a == A::ManageDevice || a == A::ViewStats || a == A::ViewBeds ||
-             a == A::GenerateDemoData || a == A::Backup;
+             a == A::GenerateDemoData || a == A::Backup || a == A::Sync;
     case Role::Auditor:
       return a == A::ViewAudit;
   }

@@ -8,6 +8,8 @@
 //   coordinator  sees and follows every case: services, referrals, discharge, repatriation
 //   admin        manages staff and the device, sees statistics; cannot read case details
 //   auditor      reads the audit log, nothing else
+// Sync (seeing what waits for HQ and asking for a sync now) is for officers, coordinators and
+// admins: the people who run the shelter's device. Bundles are written for every role at lock.
 #include <string_view>
 
 #include "core/error.hpp"
@@ -35,6 +37,7 @@ enum class Action {
   ViewAudit,
   GenerateDemoData,
   Backup,
+  Sync,          // the sync screen: pending bundles, the agent's state, "sync now"
 };
 
 std::string_view to_string(Action action);

@@ -31,15 +31,20 @@ Result<ProvisionResult> provision(const ProvisionRequest& req) {
   if (auto r = validate_staff_name(req.admin_name); !r) return std::unexpected(r.error());
   if (auto r = validate_passphrase(*req.admin_passphrase); !r) return std::unexpected(r.error());
   if (req.hq_recovery.kind != crypto::KeyKind::HqRecovery) return fail(Errc::WrongKey, "not an HQ recovery key");
+  if (req.hq_seal.kind != crypto::KeyKind::HqSeal) return fail(Errc::WrongKey, "not an HQ seal key");
+  if (req.hq_sign.kind != crypto::KeyKind::HqSign) return fail(Errc::WrongKey, "not an HQ sign key");
   if (!req.kdf.valid()) return fail(Errc::Invalid, "Argon2id parameters out of range");
 
   const auto& dir = req.dir;
   std::error_code ec;
   if (std::filesystem::exists(dir.database(), ec) || std::filesystem::exists(dir.keyslots(), ec))
     return fail(Errc::Exists, fmt::format("{} already holds a device; refusing to overwrite it", dir.root.string()));
-  std::filesystem::create_directories(dir.root, ec);
+  // A directory made here is private (0700). One that already exists keeps its mode: a packaged
+  // kiosk's /var/lib/intake-kiosk is 0750 kiosk:ik-spool so the sync agent can reach outbox/ and
+  // inbox/ (never intake.db or keyslots, which are 0600).
+  const bool created = std::filesystem::create_directories(dir.root, ec);
   if (ec) return fail(Errc::Io, fmt::format("cannot create {}: {}", dir.root.string(), ec.message()));
-  ::chmod(dir.root.c_str(), 0700);
+  if (created) ::chmod(dir.root.c_str(), 0700);
 
   // Undo everything on any failure: a half-provisioned device must not look usable.
   bool done = false;
@@ -49,11 +54,15 @@ Result<ProvisionResult> provision(const ProvisionRequest& req) {
     ~Cleanup() {
       if (ok) return;
       std::error_code e;
-      for (const auto& p : {d.database(), d.keyslots(), d.device_public_key(), d.hq_recovery_public_key()}) {
+      for (const auto& p : {d.database(), d.keyslots(), d.device_public_key(), d.hq_recovery_public_key(),
+                            d.hq_seal_public_key(), d.hq_sign_public_key()}) {
         std::filesystem::remove(p, e);
         std::filesystem::remove(p.string() + "-wal", e);
         std::filesystem::remove(p.string() + "-shm", e);
       }
+      // Only while still empty: never anything someone else put there.
+      for (const auto& p : {d.outbox(), d.inbox(), d.sync_dir()})
+        if (std::filesystem::is_empty(p, e)) std::filesystem::remove(p, e);
     }
   } cleanup{dir, done};
 
@@ -70,6 +79,9 @@ Result<ProvisionResult> provision(const ProvisionRequest& req) {
       storage::SettingsRepo settings(*db);
       if (auto s = settings.set("device.sign_secret", device.secret.span()); !s) return s;
       if (auto s = settings.set("hq.recovery_public", req.hq_recovery.bytes); !s) return s;
+      // Pinned: sync refuses a hq-seal.pub / hq-sign.pub file that differs from these.
+      if (auto s = settings.set("hq.seal_public", req.hq_seal.bytes); !s) return s;
+      if (auto s = settings.set("hq.sign_public", req.hq_sign.bytes); !s) return s;
       return settings.set_text("device.provisioned_at", std::to_string(now));
     });
     if (!r) return std::unexpected(from(r.error()));
@@ -83,6 +95,16 @@ Result<ProvisionResult> provision(const ProvisionRequest& req) {
     return std::unexpected(from(r.error()));
   if (auto r = crypto::write_public_key_file(dir.hq_recovery_public_key(), req.hq_recovery); !r)
     return std::unexpected(from(r.error()));
+  if (auto r = crypto::write_public_key_file(dir.hq_seal_public_key(), req.hq_seal); !r)
+    return std::unexpected(from(r.error()));
+  if (auto r = crypto::write_public_key_file(dir.hq_sign_public_key(), req.hq_sign); !r)
+    return std::unexpected(from(r.error()));
+  // outbox/: sealed bundles (kiosk writes, sync agent reads); inbox/: HQ's receipts (sync agent
+  // writes, kiosk reads); sync/: the agent's status and the kiosk's "sync now" request.
+  for (const auto& p : {dir.outbox(), dir.inbox(), dir.sync_dir()}) {
+    std::filesystem::create_directories(p, ec);
+    if (ec) return fail(Errc::Io, fmt::format("cannot create {}: {}", p.string(), ec.message()));
+  }
   done = true;
   return ProvisionResult{device.pub};
 }

@@ -1,6 +1,8 @@
 #pragma once
 // First start of a device: a fresh database master key, the encrypted database, the keyslot file
-// (first admin + HQ recovery), the device identity. Either all of it exists afterwards, or none.
+// (first admin + HQ recovery), the device identity, HQ's public keys (recovery, seal, sign: key
+// files in the data directory, the seal and sign keys also pinned inside the database) and the
+// sync folders outbox/, inbox/, sync/. Either all of it exists afterwards, or none.
 #include <string>
 
 #include "core/data_dir.hpp"
@@ -17,6 +19,8 @@ struct ProvisionRequest {
   const crypto::SecureBuffer* admin_passphrase = nullptr;
   crypto::PublicKey hq_recovery;
   crypto::KdfParams kdf;
+  crypto::PublicKey hq_seal;  // HqSeal: bundles are sealed to it
+  crypto::PublicKey hq_sign;  // HqSign: receipts are verified with it
 };
 
 struct ProvisionResult {

@@ -24,6 +24,13 @@ inline constexpr std::size_t kMaxPayloadBytes = 64u << 20;
 inline constexpr std::size_t kMaxBundleBytes = kMaxPayloadBytes + (1u << 20);
 inline constexpr std::size_t kMaxReceiptReason = 200;
 inline constexpr std::uint8_t kPayloadChanges = 1;
+// Derived sizes of the spec, for readers that bound their input before reading it.
+inline constexpr std::size_t kChunkOverheadBytes = 17;  // secretstream ABYTES
+inline constexpr std::size_t kMinBundleBytes = kBundleHeaderBytes + 4 + kChunkOverheadBytes;
+inline constexpr std::size_t kInnerTailBytes = kManifestBytes + kSignatureBytes;  // manifest, signature
+inline constexpr std::size_t kMaxInnerBytes = kMaxPayloadBytes + kInnerTailBytes;
+inline constexpr std::size_t kReceiptFixedBytes = 163;  // a receipt is this + its reason
+inline constexpr std::size_t kMaxReceiptBytes = kReceiptFixedBytes + kMaxReceiptReason;
 
 using BundleId = std::array<std::uint8_t, 16>;
 
@@ -39,8 +46,17 @@ struct Manifest {
   Hash previous_hash{};  // bundle hash of sequence-1, zeros for sequence 1
 };
 
-// H("intake-kiosk/bundle-file/v1", file): what receipts name and manifests chain.
-Hash bundle_hash(std::span<const std::uint8_t> file);
+// H("intake-kiosk/bundle/v1", manifest || signature): the bundle hash that receipts name and
+// manifests chain. The signed manifest commits to the payload (its hash), the device, the sequence
+// and the bundle id, so hashing these 194 bytes names the bundle without a pass over the file.
+Hash bundle_hash(std::span<const std::uint8_t, kManifestBytes> manifest, const Signature& signature);
+// H("intake-kiosk/bundle-file/v1", file): what a receipt names instead when the bundle could not
+// be opened (reading rules 1-7 failed, so there is no manifest): the bytes HQ received.
+Hash bundle_file_hash(std::span<const std::uint8_t> file);
+// H("intake-kiosk/bundle-payload/v1", payload): the manifest's payload hash.
+Hash bundle_payload_hash(std::span<const std::uint8_t> payload);
+// The manifest's 130 bytes exactly as signed (magic and version 0x01 included).
+std::array<std::uint8_t, kManifestBytes> encode_manifest(const Manifest& manifest);
 
 struct SealRequest {
   const KeyPair* device = nullptr;  // DeviceSign
@@ -57,7 +73,7 @@ struct SealRequest {
 struct SealedBundle {
   std::vector<std::uint8_t> file;
   Manifest manifest;
-  Hash hash{};  // bundle_hash(file)
+  Hash hash{};  // bundle_hash(manifest, signature)
 };
 
 Result<SealedBundle> seal_bundle(const SealRequest& request);
@@ -72,11 +88,15 @@ struct OpenedBundle {
   Manifest manifest;
   Signature signature{};
   SecureBuffer payload;  // plaintext records: sodium memory, wiped when dropped
-  Hash hash{};           // bundle_hash of the file
+  Hash hash{};           // bundle_hash(manifest, signature)
+  // H("intake-kiosk/bundle-payload/v1", payload) of the bytes as they were decrypted, computed
+  // while decrypting; verify_bundle compares it with the manifest's (rule 10). The payload must
+  // not be changed between open_bundle and the import.
+  Hash payload_digest{};
 };
 
 // Steps 1-7 of the reading rules: structure, decryption, manifest. Does not check the signature
-// (the caller looks the device up first: steps 8-9) — use verify_manifest() for that.
+// (the caller looks the device up first: step 8) — use verify_bundle() for steps 9-10.
 std::expected<OpenedBundle, BundleError> open_bundle(std::span<const std::uint8_t> file, const KeyPair& hq_seal);
 // Steps 9-10: the device's signature over the manifest, then the payload hash.
 std::expected<void, BundleError> verify_bundle(const OpenedBundle& opened, const PublicKey& device);

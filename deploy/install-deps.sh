@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain and test framework
-  build-essential cmake pkg-config clang libclang-rt-14-dev
+  build-essential cmake pkg-config clang-16 libclang-rt-16-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # security core
   libsodium-dev libsqlcipher-dev sqlcipher libsqlite3-dev sqlite3
@@ -15,6 +15,10 @@ PACKAGES=(
   # user interface
   libimgui-dev libstb-dev libglfw3-dev libgl-dev libgl1-mesa-dri
   xvfb xauth fonts-dejavu-core iso-codes gettext libboost-locale-dev
+  # the kiosk's watchdog (sd_notify)
+  libsystemd-dev
+  # Debian packages and the machine-policy checks (deploy/package.sh, deploy/tests/)
+  dpkg-dev fakeroot file lintian debootstrap systemd udev nftables python3
 )
 
 missing=()

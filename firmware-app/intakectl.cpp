@@ -24,6 +24,8 @@
 #include "core/users_service.hpp"
 #include "crypto/key_files.hpp"
 #include "crypto/kdf.hpp"
+#include "firmware-app/intakectl_outbox.hpp"
+#include "firmware-app/intakectl_sync.hpp"
 #include "firmware-app/passphrase_input.hpp"
 #include "storage/settings_repo.hpp"
 
@@ -102,13 +104,15 @@ int main(int argc, char** argv) {
 
   // init
   auto* init = app.add_subcommand("init", "Provision a new device: database, keyslots, identity, first admin");
-  std::string init_dir, init_admin, init_pub;
+  std::string init_dir, init_admin, init_pub, init_seal_pub, init_sign_pub;
   std::optional<std::string> init_pass;
   KdfOptions init_kdf;
   init->add_option("--data-dir", init_dir, "Device data directory (created, must be empty)")->required();
   init->add_option("--admin", init_admin, "Name of the first admin")->required();
   init->add_option("--passphrase-file", init_pass, "File with the admin's passphrase (else prompt)");
   init->add_option("--hq-recovery-pub", init_pub, "HQ recovery public key file")->required();
+  init->add_option("--hq-seal-pub", init_seal_pub, "HQ seal public key file (bundles are sealed to it)")->required();
+  init->add_option("--hq-sign-pub", init_sign_pub, "HQ sign public key file (receipts are checked with it)")->required();
   init_kdf.add_to(init);
 
   // check
@@ -215,6 +219,9 @@ int main(int argc, char** argv) {
   beds_conf->add_option("--men", bc_men, "Beds in the men's wing")->capture_default_str()->check(CLI::Range(0, 500));
   beds_conf->add_option("--boys", bc_boys, "Beds in the boys' wing")->capture_default_str()->check(CLI::Range(0, 500));
 
+  ik::cli::OutboxCommand outbox_cmd(app);
+  ik::cli::SyncCommand sync_cmd(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -224,13 +231,17 @@ int main(int argc, char** argv) {
   try {
     if (*init) {
       auto pub = need(crypto::read_public_key_file(init_pub, crypto::KeyKind::HqRecovery));
+      auto seal_pub = need(crypto::read_public_key_file(init_seal_pub, crypto::KeyKind::HqSeal));
+      auto sign_pub = need(crypto::read_public_key_file(init_sign_pub, crypto::KeyKind::HqSign));
       auto pass = need(ik::cli::read_passphrase(init_pass, fmt::format("New passphrase for {}: ", init_admin), true));
       fmt::print("tuning Argon2id ({} MiB, target {} ms)…\n", init_kdf.mem_mib, init_kdf.target_ms);
       const auto kdf = init_kdf.tuned();
-      core::ProvisionRequest req{core::DataDir{init_dir}, init_admin, &pass, pub, kdf};
+      core::ProvisionRequest req{core::DataDir{init_dir}, init_admin, &pass, pub, kdf, seal_pub, sign_pub};
       auto res = need(core::provision(req));
       fmt::print("provisioned {} (Argon2id ops {}, {} MiB)\n", init_dir, kdf.opslimit, kdf.memlimit >> 20);
       fmt::print("HQ recovery key id {}  fingerprint {}\n", pub.id_hex(), pub.fingerprint());
+      fmt::print("HQ seal key id {}  fingerprint {}\n", seal_pub.id_hex(), seal_pub.fingerprint());
+      fmt::print("HQ sign key id {}  fingerprint {}\n", sign_pub.id_hex(), sign_pub.fingerprint());
       print_fingerprint(res.device_public);
       fmt::print("give {}/device.pub to headquarters for enrolment\n", init_dir);
     } else if (*check) {
@@ -308,6 +319,10 @@ int main(int argc, char** argv) {
       if (set_key.empty() || set_key.size() > 128 || set_value.size() > 4096) die("setting name or value too long");
       need(ik::storage::SettingsRepo(s.db()).set_text(set_key, set_value));
       fmt::print("set {}\n", set_key);
+    } else if (outbox_cmd.parsed()) {
+      need(outbox_cmd.run());
+    } else if (sync_cmd.parsed()) {
+      need(sync_cmd.run());
     } else if (*set_get) {
       auto s = get_u.unlock();
       if (get_key.starts_with("device.") || get_key.starts_with("hq.")) die("that setting is managed by the device");

@@ -1,5 +1,9 @@
 #include "firmware-app/kiosk_config.hpp"
 
+#include <algorithm>
+#include <optional>
+#include <vector>
+
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -31,6 +35,22 @@ core::Result<ui::KioskConfig> load_kiosk_config(const std::filesystem::path& fil
       else if (v == "ru") c.language = core::Lang::Ru;
       else if (v == "en") c.language = core::Lang::En;
       else return bad(k, "must be az, ru or en");
+    } else if (k == "languages") {
+      // The UI languages offered (the lock screen's and the status bar's buttons), in any order.
+      const auto* arr = value.as_array();
+      if (arr == nullptr || arr->empty() || arr->size() > 3) return bad(k, "must be a list of az, ru, en");
+      std::vector<core::Lang> langs;
+      for (const auto& el : *arr) {
+        auto v = el.value<std::string>();
+        std::optional<core::Lang> l;
+        for (const auto candidate : core::kAllLangs)
+          if (v && *v == core::lang_code(candidate)) l = candidate;
+        if (!l) return bad(k, "must be a list of az, ru, en");
+        if (std::find(langs.begin(), langs.end(), *l) == langs.end()) langs.push_back(*l);
+      }
+      c.languages.clear();
+      for (const auto l : core::kAllLangs)  // shown in one fixed order
+        if (std::find(langs.begin(), langs.end(), l) != langs.end()) c.languages.push_back(l);
     } else if (k == "auto_lock_seconds") {
       auto v = value.value<std::int64_t>();
       if (!v || *v < 15 || *v > 3600) return bad(k, "must be 15..3600");
@@ -55,6 +75,9 @@ core::Result<ui::KioskConfig> load_kiosk_config(const std::filesystem::path& fil
       return bad(k, "is not a known setting");
     }
   }
+  // The language the kiosk starts in must be one it offers.
+  if (std::find(c.languages.begin(), c.languages.end(), c.language) == c.languages.end())
+    return core::fail(core::Errc::Invalid, fmt::format("{}: language must be one of languages", file.string()));
   return c;
 }
 

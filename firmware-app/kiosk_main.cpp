@@ -3,6 +3,7 @@
 // few frames after each input and while something animates, and nothing while idle.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,7 @@
 #include "firmware-app/kiosk_config.hpp"
 #include "firmware-app/platform.hpp"
 #include "firmware-app/screenshots.hpp"
+#include "sync/outbox.hpp"
 #include "ui/app.hpp"
 #include "ui/fonts.hpp"
 #include "ui/i18n.hpp"
@@ -31,6 +33,35 @@ long peak_rss_kib() {
   std::fclose(f);
   return kib;
 }
+
+// The kiosk's side of sealed sync (ik_sync), handed to ui/ as hooks: ui/ knows core only. Only
+// a device provisioned with HQ's keys syncs; without them the hooks stay empty ("not set up").
+ik::ui::SyncHooks sync_hooks(const ik::core::DataDir& dir) {
+  using namespace ik;
+  ui::SyncHooks h;
+  std::error_code ec;
+  if (!std::filesystem::exists(dir.hq_seal_public_key(), ec) || !std::filesystem::exists(dir.hq_sign_public_key(), ec))
+    return h;
+  h.flush_outbox = [](core::Session& s) -> core::Result<int> {
+    auto r = sync::write_outbox(s, core::now_unix());
+    if (!r) return std::unexpected(r.error());
+    return r->bundles;
+  };
+  h.process_inbox = [](core::Session& s, int retention_days) -> core::Result<ui::SyncInboxView> {
+    auto r = sync::process_inbox(s, retention_days, core::now_unix());
+    if (!r) return std::unexpected(r.error());
+    return ui::SyncInboxView{r->delivered, r->rejected, r->ignored, r->retention.cases_purged, r->retention.calls_purged,
+                             r->retention.drafts_removed};
+  };
+  h.summary = [](core::Session& s) -> core::Result<ui::SyncSummaryView> {
+    auto r = sync::outbox_summary(s);
+    if (!r) return std::unexpected(r.error());
+    return ui::SyncSummaryView{r->pending, r->pending_bytes, r->last_receipt_at, r->delivered_through, r->last_rejection,
+                               r->queued_records};
+  };
+  return h;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -103,6 +134,8 @@ int main(int argc, char** argv) {
   if (shots) {
     rc = app::run_screenshots(**platform, screenshots);
   } else {
+    config.wake = &app::Platform::wake;  // background work (a case search) wakes the idle loop
+    config.sync = sync_hooks(config.data);
     ui::KioskApp kiosk(config);
     auto& p = **platform;
     long frames = 0;

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <vector>
@@ -16,12 +17,15 @@
 #include <fmt/format.h>
 
 #include "firmware-app/platform.hpp"
+#include "firmware-app/watchdog.hpp"
 #include "ui/input.hpp"
 
 namespace ik::app {
 namespace {
 
 const char* g_program = "intake-kiosk";
+// systemd's watchdog (no-op outside a service): one per process, like the GLFW window.
+Watchdog g_watchdog;
 
 void on_cursor(GLFWwindow*, double x, double y) { ui::input::pointer_move(static_cast<float>(x), static_cast<float>(y)); }
 void on_button(GLFWwindow*, int button, int action, int) {
@@ -120,10 +124,12 @@ core::Result<std::unique_ptr<Platform>> Platform::open(const PlatformOptions& o)
   }
   std::unique_ptr<Platform> p(new Platform());
   p->window_ = win;
+  g_watchdog = Watchdog::from_environment();
   return p;
 }
 
 Platform::~Platform() {
+  g_watchdog.stopping();
   if (window_ != nullptr) {
     ImGui_ImplOpenGL3_Shutdown();
     glfwDestroyWindow(window_);
@@ -134,8 +140,11 @@ Platform::~Platform() {
 bool Platform::should_close() const { return glfwWindowShouldClose(window_) != 0; }
 
 void Platform::wait(double timeout) {
+  // The loop's heartbeat: an idle kiosk still wakes within a third of WatchdogSec to ping (and
+  // draws nothing); a loop stuck anywhere else never gets here, and systemd restarts it.
+  g_watchdog.ping();
   if (timeout <= 0) glfwPollEvents();
-  else glfwWaitEventsTimeout(timeout);
+  else glfwWaitEventsTimeout(std::min(timeout, g_watchdog.max_wait_seconds()));
 }
 
 void Platform::wake() { glfwPostEmptyEvent(); }
@@ -157,7 +166,7 @@ void Platform::begin_frame(float dt) {
   glfwGetWindowSize(window_, &w, &h);
   glfwGetFramebufferSize(window_, &fw, &fh);
   ui::input::begin_frame(dt, ImVec2(static_cast<float>(w), static_cast<float>(h)),
-                         ImVec2(w > 0 ? static_cast<float>(fw) / w : 1.0f, h > 0 ? static_cast<float>(fh) / h : 1.0f));
+                         ImVec2(w > 0 ? static_cast<float>(fw) / static_cast<float>(w) : 1.0f, h > 0 ? static_cast<float>(fh) / static_cast<float>(h) : 1.0f));
   ImGui_ImplOpenGL3_NewFrame();
   ImGui::NewFrame();
 }
@@ -184,6 +193,7 @@ core::Result<void> Platform::end_frame(const std::filesystem::path* capture) {
       result = core::fail(core::Errc::Io, fmt::format("cannot write {}", capture->string()));
   }
   glfwSwapBuffers(window_);
+  g_watchdog.ready();  // the first frame is on screen: the unit is up
   ui::input::end_frame();
   return result;
 }

@@ -204,6 +204,122 @@ CREATE INDEX cases_by_opened ON cases(opened_at DESC, id DESC);
 CREATE INDEX cases_by_status ON cases(status, opened_at DESC, id DESC);
 CREATE INDEX cases_by_closed ON cases(closed_at) WHERE closed_at IS NOT NULL;
 )sql"},
+    // Sync (sync/outbox.hpp, storage/sync_repo.hpp). Change tracking by triggers, so no code path
+    // can change a record without it reaching HQ: every insert, update or delete of a case or of
+    // anything hanging off it (person, consents, exploitation, referrals, stays, services) queues
+    // ('case', case id); a call queues ('call', id); a bed ('bed', id). Retention's purges are
+    // changes too, on purpose: HQ receives the stub ("purged": true) and records the purge.
+    // Only HQ's confirmation itself (hq_confirmed_at) is not a change — else every receipt would
+    // send everything back. That is why the case and call triggers name their columns: a
+    // migration that adds a column to cases or calls must recreate those two triggers with it.
+    // AUTOINCREMENT: a seq is never reused, even after the queue was emptied.
+    Migration{4, R"sql(
+CREATE TABLE sync_changes (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  entity     TEXT NOT NULL CHECK (entity IN ('case','call','bed')),
+  entity_id  INTEGER NOT NULL
+);
+CREATE INDEX sync_changes_by_entity ON sync_changes(entity, entity_id, seq);
+
+CREATE TRIGGER sync_case_insert AFTER INSERT ON cases
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', NEW.id); END;
+CREATE TRIGGER sync_case_update AFTER UPDATE OF case_number, person_id, origin, status, risk_level, is_witness,
+    protection_measures, scope, repatriation_status, repatriation_destination, needs, intake_source, notes,
+    opened_at, closed_at, created_by, updated_at, purged_at ON cases
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', NEW.id); END;
+CREATE TRIGGER sync_case_delete AFTER DELETE ON cases
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', OLD.id); END;
+
+CREATE TRIGGER sync_person_update AFTER UPDATE ON persons
+  BEGIN INSERT INTO sync_changes (entity, entity_id) SELECT 'case', id FROM cases WHERE person_id = NEW.id; END;
+CREATE TRIGGER sync_consent_insert AFTER INSERT ON consents
+  BEGIN INSERT INTO sync_changes (entity, entity_id) SELECT 'case', id FROM cases WHERE person_id = NEW.person_id; END;
+CREATE TRIGGER sync_consent_update AFTER UPDATE ON consents
+  BEGIN INSERT INTO sync_changes (entity, entity_id) SELECT 'case', id FROM cases WHERE person_id IN (OLD.person_id, NEW.person_id); END;
+CREATE TRIGGER sync_consent_delete AFTER DELETE ON consents
+  BEGIN INSERT INTO sync_changes (entity, entity_id) SELECT 'case', id FROM cases WHERE person_id = OLD.person_id; END;
+
+CREATE TRIGGER sync_exploitation_insert AFTER INSERT ON exploitations
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', NEW.case_id); END;
+CREATE TRIGGER sync_exploitation_update AFTER UPDATE ON exploitations
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', NEW.case_id); END;
+CREATE TRIGGER sync_exploitation_delete AFTER DELETE ON exploitations
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', OLD.case_id); END;
+CREATE TRIGGER sync_referral_insert AFTER INSERT ON referrals
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', NEW.case_id); END;
+CREATE TRIGGER sync_referral_update AFTER UPDATE ON referrals
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', NEW.case_id); END;
+CREATE TRIGGER sync_referral_delete AFTER DELETE ON referrals
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', OLD.case_id); END;
+CREATE TRIGGER sync_stay_insert AFTER INSERT ON stays
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', NEW.case_id); END;
+CREATE TRIGGER sync_stay_update AFTER UPDATE ON stays
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', NEW.case_id); END;
+CREATE TRIGGER sync_stay_delete AFTER DELETE ON stays
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', OLD.case_id); END;
+CREATE TRIGGER sync_service_insert AFTER INSERT ON services
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', NEW.case_id); END;
+CREATE TRIGGER sync_service_update AFTER UPDATE ON services
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', NEW.case_id); END;
+CREATE TRIGGER sync_service_delete AFTER DELETE ON services
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('case', OLD.case_id); END;
+
+CREATE TRIGGER sync_call_insert AFTER INSERT ON calls
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('call', NEW.id); END;
+CREATE TRIGGER sync_call_update AFTER UPDATE OF started_at, duration_s, channel, caller_type, language, region,
+    call_type, ilo_indicators, actions, le_referred, le_unit, le_date, follow_up_due, follow_up_done, case_id,
+    caller_name, phone, notes, created_by, created_at, updated_at, purged_at ON calls
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('call', NEW.id); END;
+CREATE TRIGGER sync_call_delete AFTER DELETE ON calls
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('call', OLD.id); END;
+
+CREATE TRIGGER sync_bed_insert AFTER INSERT ON beds
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('bed', NEW.id); END;
+CREATE TRIGGER sync_bed_update AFTER UPDATE ON beds
+  BEGIN INSERT INTO sync_changes (entity, entity_id) VALUES ('bed', NEW.id); END;
+
+-- A device that already holds records queues all of them once, so its first bundle is complete.
+INSERT INTO sync_changes (entity, entity_id) SELECT 'case', id FROM cases;
+INSERT INTO sync_changes (entity, entity_id) SELECT 'call', id FROM calls;
+INSERT INTO sync_changes (entity, entity_id) SELECT 'bed', id FROM beds;
+
+-- One row per bundle written, recorded in the transaction that consumed its changes, before its
+-- file becomes visible in outbox/. state: pending (not yet confirmed by HQ), delivered (an
+-- accepted or duplicate receipt), lost (its file vanished before HQ confirmed it: its records
+-- were queued again). The receipt_* columns hold HQ's last verified answer.
+CREATE TABLE outbox_bundles (
+  sequence            INTEGER PRIMARY KEY CHECK (sequence >= 1),
+  bundle_id           BLOB NOT NULL UNIQUE CHECK (length(bundle_id) = 16),
+  file_name           TEXT NOT NULL UNIQUE,
+  bundle_hash         BLOB NOT NULL CHECK (length(bundle_hash) = 32),
+  created_at          INTEGER NOT NULL,
+  bytes               INTEGER NOT NULL,
+  change_through      INTEGER NOT NULL,
+  audit_through       INTEGER NOT NULL,
+  checkpoint_through  INTEGER NOT NULL,
+  cases               INTEGER NOT NULL DEFAULT 0,
+  calls               INTEGER NOT NULL DEFAULT 0,
+  beds                INTEGER NOT NULL DEFAULT 0,
+  audit_entries       INTEGER NOT NULL DEFAULT 0,
+  state               TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','delivered','lost')),
+  delivered_at        INTEGER,
+  receipt_status      TEXT CHECK (receipt_status IN ('accepted','duplicate','rejected')),
+  receipt_reason      TEXT,
+  received_at         INTEGER,
+  received_through    INTEGER
+);
+CREATE INDEX outbox_bundles_by_state ON outbox_bundles(state, sequence);
+-- The record versions (updated_at as snapshotted) a bundle carried: an accepted receipt confirms
+-- exactly these. Removed once confirmed.
+CREATE TABLE outbox_items (
+  sequence   INTEGER NOT NULL REFERENCES outbox_bundles(sequence),
+  entity     TEXT NOT NULL CHECK (entity IN ('case','call')),
+  entity_id  INTEGER NOT NULL,
+  version    INTEGER NOT NULL,
+  PRIMARY KEY (sequence, entity, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX outbox_items_by_entity ON outbox_items(entity, entity_id, sequence);
+)sql"},
 };
 
 }  // namespace

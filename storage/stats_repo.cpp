@@ -39,6 +39,17 @@ Result<Counts> StatsRepo::intakes_per_month(std::int64_t since) {
   });
 }
 
+Result<std::vector<StatsRepo::StaySpan>> StatsRepo::stays_between(std::int64_t since, std::int64_t until) {
+  auto st = db_.prepare(
+      "SELECT admitted_at, discharged_at FROM stays WHERE admitted_at <= ?2 "
+      "AND (discharged_at IS NULL OR discharged_at >= ?1)");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, since).bind(2, until);
+  return collect<StaySpan>(*st, [](const Statement& s) {
+    return StaySpan{s.int64(0), s.opt_int64(1)};
+  });
+}
+
 Result<std::int64_t> StatsRepo::count(std::string_view table) {
   if (table != "cases" && table != "persons" && table != "calls" && table != "audit_log" && table != "beds")
     return fail(Errc::Sql, "unknown table");

@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/data_dir.hpp"
@@ -24,11 +26,17 @@ struct TransportResult {
   int already_there = 0;       // skipped: same bytes already on the stick / receipt already held
   int receipts_collected = 0;  // new receipts placed in inbox/
   std::vector<std::string> errors;  // per file, plain words, no personal data
+  // USB: delivered bundles removed from the stick (HQ's accepting receipt is on it and the kiosk
+  // has removed the bundle from outbox/): a lost stick then carries as little as possible.
+  int pruned = 0;
+  std::vector<std::string> warnings;  // odd files left alone; not failures
 };
 
 // USB: copies every pending bundle to <stick>/intake-kiosk/<device key id>/bundles/ (temp name,
 // fsync, rename, fsync; then read back and compared by hash) and collects that folder's
 // receipts/ into inbox/. A stick pulled out mid-copy leaves only a temp file HQ ignores.
+// Only receipts for bundles still in outbox/ are collected; nothing on the stick is overwritten
+// (a different file under a bundle's name is an error) and no link on it is followed.
 core::Result<TransportResult> sync_usb(const core::DataDir& dir, const std::filesystem::path& stick,
                                        const ProgressFn& progress = {});
 
@@ -40,8 +48,40 @@ struct HttpsOptions {
   long timeout_seconds = 60;
 };
 // Network: uploads pending bundles in sequence order, each receipt into inbox/ as it arrives;
-// a bundle whose receipt is already in inbox/ is not sent again (so a rerun resumes).
+// a bundle whose receipt is already in inbox/ is not sent again (so a rerun resumes). Only the
+// pinned certificate's key is trusted. Busy/unreachable HQ: retried with backoff, then the run
+// stops; another refusal (HTTP 4xx) is an error for that bundle and the next one still goes.
 core::Result<TransportResult> sync_https(const core::DataDir& dir, const HttpsOptions& options,
                                          const ProgressFn& progress = {});
+
+// The kiosk's outbox names: <sequence:016>-<bundle id hex:32>.ikb. Anything else (temp files
+// ".name.tmp" included) is no bundle: nullopt.
+struct OutboxName {
+  std::uint64_t sequence = 0;
+  std::string bundle_id_hex;  // 32 lowercase hex digits
+};
+std::optional<OutboxName> parse_outbox_name(std::string_view name);
+
+// libcurl's CURLOPT_PINNEDPUBLICKEY ("sha256//<base64>") for the one certificate in a PEM file:
+// SHA-256 of its SubjectPublicKeyInfo, as `openssl x509 -pubkey | openssl pkey -pubin -outform
+// der | openssl dgst -sha256 -binary | base64` prints it. A file with no or several
+// certificates is refused: the pinned file names exactly one server.
+core::Result<std::string> spki_pin_from_pem(const std::filesystem::path& pem);
+
+// Two agents never run at once (a stick inserted during a timed network sync waits): an
+// exclusive flock on sync/agent.lock, held until the object is destroyed or the process dies.
+class AgentLock {
+ public:
+  // Waits up to wait_seconds (0: try once) for another agent to finish.
+  static core::Result<AgentLock> acquire(const core::DataDir& dir, double wait_seconds);
+  AgentLock(AgentLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  AgentLock& operator=(AgentLock&&) = delete;
+  AgentLock(const AgentLock&) = delete;
+  ~AgentLock();
+
+ private:
+  explicit AgentLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
 
 }  // namespace ik::sync

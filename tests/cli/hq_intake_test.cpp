@@ -35,7 +35,8 @@ TEST(HqIntake, RecoveredKeyOpensTheDeviceDatabaseInTheSqlcipherShell) {
   ASSERT_EQ(run({"hq-intake", "init", "--hq-dir", hq}).exit_code, 0);
   write_text(pass, "admin passphrase 1\n");
   ASSERT_EQ(run({"intakectl", "init", "--data-dir", dev, "--admin", "Admin Aysel", "--passphrase-file", pass,
-                 "--hq-recovery-pub", hq + "/recovery.pub", "--kdf-ms", "0", "--kdf-mem-mib", "8"})
+                 "--hq-recovery-pub", hq + "/recovery.pub", "--hq-seal-pub", hq + "/seal.pub",
+                  "--hq-sign-pub", hq + "/sign.pub", "--kdf-ms", "0", "--kdf-mem-mib", "8"})
                 .exit_code,
             0);
   const std::string marker = "SYNTHETIC-RECOVERY-MARKER-4412";

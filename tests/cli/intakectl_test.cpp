@@ -1,6 +1,8 @@
 // Drives the built intakectl the way a technician or a script does.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "tests/support/run.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -17,7 +19,8 @@ struct Cli : ::testing::Test {
     ASSERT_EQ(run({"hq-intake", "init", "--hq-dir", hq}).exit_code, 0);
     write_text(admin_pass, "admin passphrase 1\n");
     auto r = run({"intakectl", "init", "--data-dir", dev, "--admin", "Admin Aysel", "--passphrase-file", admin_pass,
-                  "--hq-recovery-pub", hq + "/recovery.pub", "--kdf-ms", "0", "--kdf-mem-mib", "8"});
+                  "--hq-recovery-pub", hq + "/recovery.pub", "--hq-seal-pub", hq + "/seal.pub",
+                  "--hq-sign-pub", hq + "/sign.pub", "--kdf-ms", "0", "--kdf-mem-mib", "8"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("fingerprint"), std::string::npos);
   }
@@ -100,6 +103,73 @@ TEST_F(Cli, BackupAndRestore) {
   EXPECT_EQ(reserved.exit_code, 1);
 }
 
+TEST_F(Cli, InitPinsHqsKeysAndPrintsTheirFingerprints) {
+  for (const char* f : {"hq-seal.pub", "hq-sign.pub", "hq-recovery.pub", "device.pub"})
+    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dev) / f)) << f;
+  for (const char* d : {"outbox", "inbox", "sync"})
+    EXPECT_TRUE(std::filesystem::is_directory(std::filesystem::path(dev) / d)) << d;
+  // Each key file must be of its kind: a sign key given as the seal key is refused, nothing created.
+  const auto other = (tmp / "other").string();
+  auto r = run({"intakectl", "init", "--data-dir", other, "--admin", "Admin Aysel", "--passphrase-file", admin_pass,
+                "--hq-recovery-pub", hq + "/recovery.pub", "--hq-seal-pub", hq + "/sign.pub", "--hq-sign-pub",
+                hq + "/sign.pub", "--kdf-ms", "0", "--kdf-mem-mib", "8"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(other) / "intake.db"));
+  // Without them, init is a usage error.
+  r = run({"intakectl", "init", "--data-dir", other, "--admin", "Admin Aysel", "--passphrase-file", admin_pass,
+           "--hq-recovery-pub", hq + "/recovery.pub", "--kdf-ms", "0", "--kdf-mem-mib", "8"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--hq-seal-pub"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(other) / "intake.db"));
+  // The fingerprints HQ compares: printed by init (the fixture's run) as by hq-intake.
+  std::filesystem::remove_all(other);
+  r = run({"intakectl", "init", "--data-dir", other, "--admin", "Admin Aysel", "--passphrase-file", admin_pass,
+           "--hq-recovery-pub", hq + "/recovery.pub", "--hq-seal-pub", hq + "/seal.pub", "--hq-sign-pub",
+           hq + "/sign.pub", "--kdf-ms", "0", "--kdf-mem-mib", "8"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("HQ seal key id"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("HQ sign key id"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, OutboxSealsWhatChangedAndPrintsCountsOnly) {
+  auto outbox = [&] {
+    return run({"intakectl", "outbox", "--data-dir", dev, "--user", "Admin Aysel", "--passphrase-file", admin_pass});
+  };
+  auto bundles = [&] {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(dev) / "outbox"))
+      n += e.path().extension() == ".ikb";
+    return n;
+  };
+  auto r = outbox();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("nothing changed"), std::string::npos) << r.out;
+  EXPECT_EQ(bundles(), 0);
+  ASSERT_EQ(run({"intakectl", "beds", "configure", "--data-dir", dev, "--user", "Admin Aysel", "--passphrase-file",
+                 admin_pass})
+                .exit_code,
+            0);
+  r = outbox();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 bundles written (sequence up to 1): 0 cases, 0 calls, 50 beds"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("pending: 1 bundles"), std::string::npos) << r.out;
+  EXPECT_EQ(bundles(), 1);
+  r = outbox();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("nothing changed"), std::string::npos) << r.out;
+  EXPECT_EQ(bundles(), 1);
+  // Without HQ's seal key nothing can be sealed: a clear refusal.
+  std::filesystem::remove(std::filesystem::path(dev) / "hq-seal.pub");
+  ASSERT_EQ(run({"intakectl", "beds", "configure", "--data-dir", dev, "--user", "Admin Aysel", "--passphrase-file",
+                 admin_pass, "--women", "21"})
+                .exit_code,
+            0);
+  r = outbox();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("hq-seal.pub"), std::string::npos) << r.err;
+  EXPECT_EQ(bundles(), 1);
+}
+
 TEST_F(Cli, EveryCommandHasHelp) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"intakectl", "--help"}, {"intakectl", "init", "--help"}, {"intakectl", "check", "--help"},
@@ -108,7 +178,7 @@ TEST_F(Cli, EveryCommandHasHelp) {
            {"intakectl", "user", "list", "--help"}, {"intakectl", "backup", "--help"},
            {"intakectl", "restore", "--help"}, {"intakectl", "setting", "set", "--help"},
            {"intakectl", "setting", "get", "--help"}, {"hq-intake", "--help"}, {"hq-intake", "init", "--help"},
-           {"hq-intake", "recover", "--help"}}) {
+           {"hq-intake", "recover", "--help"}, {"intakectl", "outbox", "--help"}}) {
     auto r = run(args);
     EXPECT_EQ(r.exit_code, 0) << args.back();
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << args[1];

@@ -56,6 +56,12 @@ TEST(Kiosk, ConfigFileIsValidated) {
   write_text(tmp / "range.toml", "auto_lock_seconds = 5\n");
   r = run({bin("intake-kiosk").string(), "--config", (tmp / "range.toml").string()});
   EXPECT_NE(r.err.find("auto_lock_seconds must be 15..3600"), std::string::npos) << r.err;
+  write_text(tmp / "langs.toml", "languages = [\"az\", \"fr\"]\n");
+  r = run({bin("intake-kiosk").string(), "--config", (tmp / "langs.toml").string()});
+  EXPECT_NE(r.err.find("languages must be a list of az, ru, en"), std::string::npos) << r.err;
+  write_text(tmp / "offered.toml", "language = \"en\"\nlanguages = [\"az\", \"ru\"]\n");
+  r = run({bin("intake-kiosk").string(), "--config", (tmp / "offered.toml").string()});
+  EXPECT_NE(r.err.find("language must be one of languages"), std::string::npos) << r.err;
   write_text(tmp / "syntax.toml", "language = \n");
   r = run({bin("intake-kiosk").string(), "--config", (tmp / "syntax.toml").string()});
   EXPECT_EQ(r.exit_code, 1);

@@ -25,11 +25,14 @@ struct DeviceFixture : ::testing::Test {
   test::TempDir tmp;
   DataDir dir{tmp / "device"};
   crypto::KeyPair hq = crypto::generate_key_pair(crypto::KeyKind::HqRecovery);
+  // HQ's seal and sign pairs: sync tests open the device's bundles and sign its receipts with them.
+  crypto::KeyPair hq_seal = crypto::generate_key_pair(crypto::KeyKind::HqSeal);
+  crypto::KeyPair hq_sign = crypto::generate_key_pair(crypto::KeyKind::HqSign);
   crypto::KdfParams fast = crypto::KdfParams::fastest();
 
   void SetUp() override {
     auto pass = test::secret("admin passphrase 1");
-    auto r = provision({dir, "Admin Aysel", &pass, hq.pub, fast});
+    auto r = provision({dir, "Admin Aysel", &pass, hq.pub, fast, hq_seal.pub, hq_sign.pub});
     ASSERT_TRUE(r) << r.error().message;
   }
   Session unlock_as(std::string_view name, std::string_view pass) {

@@ -24,7 +24,7 @@ TEST_F(DeviceFixture, ProvisionWritesPrivateFilesAndAnIdentity) {
 TEST_F(DeviceFixture, ProvisionRefusesAnExistingDevice) {
   auto pass = test::secret("admin passphrase 2");
   const auto before = test::snapshot(dir.root);
-  auto r = provision({dir, "Someone", &pass, hq.pub, fast});
+  auto r = provision({dir, "Someone", &pass, hq.pub, fast, hq_seal.pub, hq_sign.pub});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::Exists);
   EXPECT_EQ(test::snapshot(dir.root), before);
@@ -33,11 +33,14 @@ TEST_F(DeviceFixture, ProvisionRefusesAnExistingDevice) {
 TEST_F(DeviceFixture, ProvisionValidatesItsInputs) {
   DataDir other{tmp / "other"};
   auto short_pass = test::secret("short");
-  EXPECT_EQ(provision({other, "A", &short_pass, hq.pub, fast}).error().code, Errc::Invalid);
+  EXPECT_EQ(provision({other, "A", &short_pass, hq.pub, fast, hq_seal.pub, hq_sign.pub}).error().code, Errc::Invalid);
   auto pass = test::secret("long enough passphrase");
-  EXPECT_EQ(provision({other, "bad\tname", &pass, hq.pub, fast}).error().code, Errc::Invalid);
+  EXPECT_EQ(provision({other, "bad\tname", &pass, hq.pub, fast, hq_seal.pub, hq_sign.pub}).error().code, Errc::Invalid);
   auto seal = crypto::generate_key_pair(crypto::KeyKind::HqSeal);
-  EXPECT_EQ(provision({other, "A", &pass, seal.pub, fast}).error().code, Errc::WrongKey);
+  EXPECT_EQ(provision({other, "A", &pass, seal.pub, fast, hq_seal.pub, hq_sign.pub}).error().code, Errc::WrongKey);
+  // HQ's seal and sign keys are required, each of its own kind.
+  EXPECT_EQ(provision({other, "A", &pass, hq.pub, fast, {}, {}}).error().code, Errc::WrongKey);
+  EXPECT_EQ(provision({other, "A", &pass, hq.pub, fast, hq_sign.pub, hq_seal.pub}).error().code, Errc::WrongKey);
   EXPECT_FALSE(other.provisioned());
 }
 

@@ -139,13 +139,15 @@ TEST_F(CasesFlow, SearchingByATypedNameFindsTheCase) {
 
   ASSERT_TRUE(driver->tap("field:search"));
   ASSERT_TRUE(driver->type(word));
-  idle(0.5);  // the search runs after a short pause in typing
+  idle(0.5);  // the search runs after a short pause in typing, on the search worker
+  ASSERT_TRUE(settle([&] { return !driver->shows("Searching"); })) << ids();
   EXPECT_TRUE(driver->find(fmt::format("row:{}", case_id))) << ids();
   const auto rows = ids_with("row:");
   EXPECT_LT(rows.size(), 40u) << "the search narrowed the list";
   EXPECT_EQ(names_shown("field:search"), 0) << "the typed text is in the field, no row shows a name";
   // A filter on top: only closed cases (this one may or may not be), then back to all.
   ASSERT_TRUE(driver->tap("status="));
+  ASSERT_TRUE(settle([&] { return !driver->shows("Searching"); }));
   EXPECT_TRUE(driver->find(fmt::format("row:{}", case_id)));
 }
 

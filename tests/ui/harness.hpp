@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 #include <imgui.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -82,6 +85,18 @@ class UiTest : public ::testing::Test {
   void idle(double seconds) {
     frame(seconds);
     frame();
+  }
+
+  // Draws frames until `done` holds: background work (a case search on its worker thread) takes
+  // real time, whatever the simulated clock says. At most `seconds` of wall-clock time.
+  bool settle(const std::function<bool()>& done, double seconds = 10.0) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    for (;;) {
+      frame();
+      if (done()) return true;
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
   }
 
   bool unlock_as(std::string_view name) {

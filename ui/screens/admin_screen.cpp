@@ -3,13 +3,17 @@
 // Admin: the staff (name, role, and the keyslot's state from core::staff_slots: failed attempts,
 // waiting, locked), adding a staff member (name, role, passphrase typed twice in secret fields),
 // disabling one (confirmed), resetting a passphrase (which also unlocks a locked slot); the
-// device settings (auto-lock, retention: shown read-only, they live in the kiosk's configuration
-// file); the device key's and the HQ recovery key's fingerprints, large, for comparing by eye.
+// device settings, editable: auto-lock minutes (1-30), the languages offered (at least one),
+// retention days (30-3650) — checked by core/device_settings with the problem under each field
+// in the current language (what was typed stays), saved encrypted and audited, applied at once
+// (the kiosk's configuration file gives only the defaults); the device key's and the HQ
+// recovery key's fingerprints, large, for comparing by eye.
 // Auditor: the audit log, newest first (paged from core::audit_entries, virtualised with
 // ImGuiListClipper; each row: sequence, time, staff, action, entity, detail — codes and counts,
 // never personal data) and "Verify chain" with core::verify_audit's result.
 // Emits: add_staff -> UsersService::add, disable -> UsersService::disable, reset ->
-// UsersService::set_passphrase, verify -> verify_audit, need_rows -> audit_entries, refresh.
+// UsersService::set_passphrase, save_settings -> save_device_settings (then the app applies
+// them), verify -> verify_audit, need_rows -> audit_entries, refresh.
 // Never: keeps a passphrase outside sodium memory (secret fields, SecureBuffer), shows a record
 // of a person, shows a face the role may not use (core refuses: the refusal is shown), or keeps
 // anything after wipe() (lock).
@@ -25,6 +29,7 @@
 #include <fmt/format.h>
 
 #include "core/audit.hpp"
+#include "core/device_settings.hpp"
 #include "core/permissions.hpp"
 #include "core/role.hpp"
 #include "core/session.hpp"
@@ -95,7 +100,9 @@ struct AdminVm {
   std::string me;  // the acting admin's name
   // Admin face.
   std::vector<StaffRow> staff;
-  int auto_lock_seconds = 0, retention_days = 0;
+  int auto_lock_seconds = 0;  // in force now
+  core::DeviceSettingsForm settings;  // as typed
+  std::vector<core::FieldError> settings_errors;
   std::string device_fp, device_id, hq_fp, hq_id, hq_error;
   Panel panel = Panel::Add;
   std::string target;  // staff member of the reset / disable panel
@@ -120,7 +127,7 @@ struct AdminVm {
 struct AdminIntents {
   std::optional<Panel> panel;
   std::string target;
-  bool add = false, reset = false, disable = false, cancel = false;
+  bool add = false, reset = false, disable = false, cancel = false, save_settings = false;
   bool verify = false, refresh = false;
   std::optional<std::pair<std::int64_t, std::int64_t>> visible;  // audit rows [first, last)
 };
@@ -193,25 +200,46 @@ void draw_staff(const AdminVm& vm, AdminIntents& out) {
   ImGui::EndTable();
 }
 
-void draw_device(const AdminVm& vm) {
+// The languages' own names: a language is offered to people who read it.
+constexpr std::pair<core::Lang, const char*> kLangNames[] = {
+    {core::Lang::Az, "Az\u0259rbaycan dili"}, {core::Lang::Ru, "\u0420\u0443\u0441\u0441\u043A\u0438\u0439"}, {core::Lang::En, "English"}};
+
+void draw_device(AdminVm& vm, AdminIntents& out) {
+  const auto& m = metrics();
   ImGui::Spacing();
-  label(tr("Device"));
-  const std::string lock = vm.auto_lock_seconds % 60 == 0 ? trf("{} minutes", std::to_string(vm.auto_lock_seconds / 60))
-                                                          : trf("{} seconds", std::to_string(vm.auto_lock_seconds));
-  if (ImGui::BeginTable("##device", 2, ImGuiTableFlags_SizingStretchProp)) {
-    ImGui::TableNextRow();
-    ImGui::TableSetColumnIndex(0);
-    muted(tr("Locks itself after"));
-    ImGui::TableSetColumnIndex(1);
-    wrapped(lock);
-    ImGui::TableNextRow();
-    ImGui::TableSetColumnIndex(0);
-    muted(tr("Keeps records after HQ confirmed them"));
-    ImGui::TableSetColumnIndex(1);
-    wrapped(trf("{} days", std::to_string(vm.retention_days)));
-    ImGui::EndTable();
+  label(tr("Device settings"));
+  const auto& f = vm.settings;
+  text_field("auto_lock_minutes", tr("Lock after this many minutes without a touch (1\u201330)"), &vm.settings.auto_lock_minutes,
+             FieldKind::Number, field_error(vm.settings_errors, "auto_lock_minutes"), 4);
+  if (vm.auto_lock_seconds % 60 != 0)
+    muted(trf("In force now: {} seconds (the configuration file).", std::to_string(vm.auto_lock_seconds)));
+  text_field("retention_days", tr("Days to keep records HQ has confirmed (30\u20133650)"),
+             &vm.settings.retention_days, FieldKind::Number, field_error(vm.settings_errors, "retention_days"), 6);
+  ImGui::PushFont(fonts().bold);
+  ImGui::TextUnformatted(tr("Languages offered"));
+  ImGui::PopFont();
+  bool first = true;
+  for (const auto& [lang, name] : kLangNames) {
+    bool on = std::find(f.languages.begin(), f.languages.end(), lang) != f.languages.end();
+    const float w = m.touch_px * 0.7f + text_width(name) + m.gap * 3;
+    if (!first && ImGui::GetCursorScreenPos().x + w > ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x)
+      ImGui::NewLine();
+    first = false;
+    if (toggle(name, &on, fmt::format("offer:{}", core::lang_code(lang)))) {
+      if (on) vm.settings.languages.push_back(lang);
+      else std::erase(vm.settings.languages, lang);
+    }
+    ImGui::SameLine(0, m.gap * 2);
   }
-  muted(tr("These are set in the kiosk's configuration file; changing them here is not possible yet."));
+  ImGui::NewLine();
+  if (const char* e = field_error(vm.settings_errors, "languages")) error_text(e);
+  ImGui::Spacing();
+  if (button(tr("Save settings"), ImVec2(std::max(m.touch_px * 4, bold_width(tr("Save settings")) + m.gap * 4), 0),
+             Style::Primary, true, "btn:save-settings"))
+    out.save_settings = true;
+  ImGui::PushTextWrapPos(0.0f);
+  muted(tr("Saved settings apply at once and for everyone; the kiosk's configuration file only gives the defaults."));
+  ImGui::PopTextWrapPos();
   ImGui::Spacing();
   label(tr("This device's key"));
   fingerprint("fp:device", vm.device_fp);
@@ -275,11 +303,12 @@ void draw_admin(AdminVm& vm, AdminIntents& out) {
     ImGui::Indent(m.gap);
     ImGui::Dummy(ImVec2(0, m.gap * 0.5f));
     draw_staff(vm, out);
-    draw_device(vm);
+    draw_device(vm, out);
     ImGui::Dummy(ImVec2(0, m.gap));
     ImGui::Unindent(m.gap);
   }
   end_scroll();
+  semantics().add({ItemKind::Text, "scroll:admin", "", "", ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), true});
   ImGui::SameLine();
   if (begin_scroll("##admin-right", ImVec2(avail.x - left_w - m.gap, avail.y))) {
     ImGui::Indent(m.gap);
@@ -405,6 +434,8 @@ class AdminScreen final : public ScreenController {
     vm_.refusal.clear();
     vm_.me.clear();
     vm_.staff.clear();
+    vm_.settings = core::DeviceSettingsForm{};
+    vm_.settings_errors.clear();
     vm_.device_fp.clear();
     vm_.device_id.clear();
     vm_.hq_fp.clear();
@@ -430,6 +461,8 @@ class AdminScreen final : public ScreenController {
     if (ctx.session() == nullptr) return;
     AdminIntents in;
     draw_screen(vm_, in);
+    // Once problems are shown, they follow the corrections as they are typed.
+    if (!vm_.settings_errors.empty()) vm_.settings_errors = core::validate_device_settings(vm_.settings);
     apply(ctx, in);
   }
 
@@ -443,8 +476,7 @@ class AdminScreen final : public ScreenController {
 
   void load_admin(AppContext& ctx) {
     auto* s = ctx.session();
-    vm_.auto_lock_seconds = ctx.config().auto_lock_seconds;
-    vm_.retention_days = ctx.config().retention_days;
+    load_settings(ctx);
     vm_.device_fp = s->device_key().pub.fingerprint();
     vm_.device_id = s->device_key().pub.id_hex();
     if (auto hq = crypto::read_public_key_file(ctx.config().data.hq_recovery_public_key(), crypto::KeyKind::HqRecovery)) {
@@ -455,6 +487,31 @@ class AdminScreen final : public ScreenController {
       vm_.hq_error = tr("The HQ recovery key file is missing or damaged.");
     }
     load_staff(ctx);
+  }
+
+  // The settings in force, as the form starts.
+  void load_settings(AppContext& ctx) {
+    vm_.auto_lock_seconds = ctx.auto_lock_seconds();
+    vm_.settings.auto_lock_minutes = std::to_string(std::clamp((ctx.auto_lock_seconds() + 30) / 60, 1, 30));
+    vm_.settings.retention_days = std::to_string(ctx.retention_days());
+    vm_.settings.languages = ctx.languages();
+    vm_.settings_errors.clear();
+  }
+
+  void save_settings(AppContext& ctx) {
+    keyboard().deactivate();
+    auto r = core::save_device_settings(*ctx.session(), vm_.settings);
+    if (!r) {
+      // The problems go under their fields; what was typed stays, to be corrected.
+      vm_.settings_errors = r.error().fields;
+      ctx.notify(r.error().code == core::Errc::Invalid ? std::string(tr("Some fields need attention."))
+                                                       : error_message(r.error()),
+                 true);
+      return;
+    }
+    ctx.apply_device_settings();
+    load_settings(ctx);
+    ctx.notify(tr("Device settings saved."));
   }
 
   void load_staff(AppContext& ctx) {
@@ -522,6 +579,7 @@ class AdminScreen final : public ScreenController {
 
   void apply_admin(AppContext& ctx, const AdminIntents& in) {
     auto& s = *ctx.session();
+    if (in.save_settings) save_settings(ctx);
     if (in.panel) to_panel(*in.panel, in.target);
     if (in.cancel) to_panel(Panel::Add);
     if (in.add) {
@@ -692,6 +750,15 @@ const bool kScenes =
     register_scene({81, "admin-add-staff", [](Driver& d) {
                       return unlock_demo(d, "Admin") && d.tap(tr("Administration")) && d.tap("field:new-name") &&
                              d.type("Nigar") && d.tap("new-role=hotline") && d.tap("field:new-pass") && d.type("sample-pass");
+                    }}) &&
+    register_scene({83, "admin-settings-error",
+                    [](Driver& d) {
+                      // A value out of range: the problem under the field, what was typed kept.
+                      if (!(unlock_demo(d, "Admin") && d.tap(tr("Administration")) &&
+                            d.reveal("btn:save-settings", "scroll:admin") && d.tap("field:auto_lock_minutes")))
+                        return false;
+                      for (int i = 0; i < 4; ++i) d.tap("key:backspace");
+                      return d.type("45") && d.tap("key:done") && d.tap("offer:en") && d.tap("btn:save-settings");
                     }}) &&
     register_scene({82, "audit-log", [](Driver& d) {
                       return unlock_demo(d, "Auditor") && d.tap(tr("Audit log")) && d.tap("btn:verify");

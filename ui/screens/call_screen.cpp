@@ -9,8 +9,13 @@
 // Emits: log_call (Save: a banner and a fresh form), log_call then start_intake_from_call
 // ("Becomes a shelter intake"), complete_follow_up, the call list.
 // Never: keeps a name or phone for an anonymous caller, shows names in the list, or keeps the
-// form or the list after wipe(). A call stays on screen when the operator goes Home and back; it
-// is dropped on lock.
+// form or the list after wipe(). A call stays on screen when the operator goes Home and back. A
+// lock (the button or auto-lock) first saves a call being taken as the operator's encrypted
+// draft (core CallService::save_draft), then wipes the screen; when the same operator unlocks,
+// the app opens this screen and the call is back, its timer resuming from where it stood at the
+// lock (the time the device was locked is not counted: nobody can tell how much of it was the
+// call). Saving or discarding the call removes the draft; an untouched draft expires like an
+// intake draft (core/retention.hpp).
 #include <algorithm>
 #include <cmath>
 #include <ctime>
@@ -134,7 +139,8 @@ struct CallVm {
   std::string refusal;  // translated; set when the role may not log calls
   core::CallForm form;
   bool open = false;  // a call is being taken: the timer runs
-  double started = 0;  // AppContext::now() at the first tap
+  double started = 0;  // AppContext::now() at the first tap (minus the time restored from a draft)
+  std::int64_t draft_id = 0;  // the operator's call draft this call came back from (0: none)
   std::int64_t started_unix = 0;
   double now = 0;
   std::vector<core::FieldError> errors;
@@ -441,8 +447,32 @@ class CallScreen final : public ScreenController {
     vm_.can_log = core::allowed(role, core::Action::LogCall);
     vm_.can_intake = vm_.can_log && core::allowed(role, core::Action::RegisterIntake);
     vm_.refusal = vm_.can_log ? std::string() : std::string(tr("Your role may not log hotline calls."));
-    if (!vm_.open) fresh_form();  // a call being taken survives going Home and back
+    if (!vm_.open) {  // a call being taken survives going Home and back
+      fresh_form();
+      restore_draft(ctx);
+    }
     load_list(ctx);
+  }
+
+  // The lock is coming: a call being taken goes into the operator's encrypted draft.
+  void before_lock(AppContext& ctx) override {
+    auto* s = ctx.session();
+    if (s == nullptr || !vm_.open || !vm_.can_log) return;
+    vm_.now = ctx.now();  // the timer as it stands at the lock, not at the last frame drawn
+    auto f = prepared();
+    auto id = core::CallService(*s).save_draft(vm_.draft_id, f);
+    scrub(f);
+    if (id) vm_.draft_id = *id;  // a failure cannot be shown any more: the screen is locking
+  }
+
+  // After an unlock: the operator had a call on screen when the device locked.
+  bool resumes_after_unlock(AppContext& ctx) override {
+    auto* s = ctx.session();
+    if (s == nullptr || !core::allowed(s->actor().role, core::Action::LogCall)) return false;
+    auto d = core::CallService(*s).latest_draft();
+    const bool has = d && d->has_value();
+    if (has) scrub((*d)->form);
+    return has;
   }
 
   void wipe() override {
@@ -495,6 +525,28 @@ class CallScreen final : public ScreenController {
     vm_.other_language = false;
     vm_.confirm_discard = false;
     vm_.scroll_top = true;
+    vm_.draft_id = 0;
+  }
+
+  // Brings back the operator's call from before a lock, if there is one.
+  void restore_draft(AppContext& ctx) {
+    auto* s = ctx.session();
+    if (s == nullptr || !vm_.can_log) return;
+    auto d = core::CallService(*s).latest_draft();
+    if (!d) {  // core removed a draft it could not read; the operator is told
+      ctx.notify(d.error().code == core::Errc::Damaged ? std::string(tr("The saved call could not be read.")) : describe(d.error()),
+                 true);
+      return;
+    }
+    if (!d->has_value()) return;
+    auto& draft = **d;
+    vm_.form = std::move(draft.form);
+    scrub(draft.form);
+    vm_.open = true;
+    vm_.started_unix = vm_.form.started_at;
+    vm_.started = ctx.now() - static_cast<double>(std::max<std::int64_t>(vm_.form.duration_s, 0));
+    vm_.draft_id = draft.id;
+    ctx.notify(tr("The call you were taking before the lock is back. Its timer stood still while the device was locked."));
   }
 
   void load_list(AppContext& ctx) {
@@ -540,7 +592,7 @@ class CallScreen final : public ScreenController {
     if (s == nullptr) return std::nullopt;
     keyboard().deactivate();
     auto f = prepared();
-    auto id = core::CallService(*s).log_call(f);
+    auto id = core::CallService(*s).log_call(f, vm_.draft_id);
     scrub(f);
     if (!id) {
       if (id.error().code == core::Errc::Invalid) {
@@ -588,6 +640,8 @@ class CallScreen final : public ScreenController {
             vm_.confirm_discard = true;
           } else {
             keyboard().deactivate();
+            if (vm_.draft_id != 0)
+              if (auto r = core::CallService(*s).discard_draft(vm_.draft_id); !r) ctx.notify(describe(r.error()), true);
             fresh_form();
           }
           break;

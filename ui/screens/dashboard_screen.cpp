@@ -1,6 +1,8 @@
 // Dashboard screen (coordinators and admins).
 // Shows: non-personal counts from core::stats, drawn with ImGui's draw list: intakes per month
-// over the last 12 months (bar chart, months labelled, each bar with its number), calls by type
+// over the last 12 months (bar chart, months labelled, each bar with its number), occupied beds
+// day by day over the last 90 days (an area chart with a labelled axis of beds, the months along
+// the bottom, the shelter's number of beds as a line, today's count at the end), calls by type
 // (horizontal bars), occupancy per wing (beds and taken beds as a filled bar with "taken /
 // beds"), and cases by status (horizontal bars); totals on top. Every bar has a label and a
 // number, not a colour alone.
@@ -8,6 +10,8 @@
 // Never: shows anything about a person (stats holds counts only), or keeps the counts after
 // wipe() (lock).
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -45,8 +49,15 @@ struct Month {
   std::int64_t intakes = 0;
 };
 
+struct Day {
+  std::string key;  // YYYY-MM-DD
+  int year = 0, month = 1, day = 1;
+  std::int64_t occupied = 0;
+};
+
 struct DashboardVm {
   bool loaded = false;
+  std::vector<Day> days;  // the occupancy series, oldest first
   std::string refusal;
   core::Stats stats;
   std::vector<Month> months;  // the last 12, oldest first
@@ -70,10 +81,13 @@ void hbars(std::string_view chart_id, const std::vector<Bar>& bars, ImU32 fill) 
   const float w = ImGui::GetContentRegionAvail().x;
   float label_w = 0;
   for (const auto& b : bars) label_w = std::max(label_w, text_width(b.label));
-  label_w = std::min(label_w + m.gap, w * 0.42f);
+  label_w = std::min(label_w + m.gap, w * 0.6f);  // long Russian labels need more than the bar
   std::int64_t max = 1;
   for (const auto& b : bars) max = std::max(max, b.of > 0 ? b.of : b.value);
-  const float num_w = text_width("0000 / 0000") + m.gap;
+  float num_w = 0;  // the widest number shown, so labels and bars keep the room
+  for (const auto& b : bars)
+    num_w = std::max(num_w, bold_width(b.of > 0 ? fmt::format("{} / {}", b.value, b.of) : std::to_string(b.value)));
+  num_w += m.gap * 1.5f;
   const float bar_w = std::max(m.touch_px, w - label_w - num_w - m.gap);
   const float row_h = m.font_px * 1.45f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -134,6 +148,97 @@ void month_bars(const std::vector<Month>& months, float height) {
   }
 }
 
+// A "nice" step for an axis: 1, 2 or 5 times a power of ten, giving at most `ticks` steps.
+std::int64_t nice_step(std::int64_t max, int ticks) {
+  std::int64_t step = 1;
+  for (;;) {
+    for (const std::int64_t k : {1, 2, 5})
+      if (k * step * ticks >= max) return k * step;
+    step *= 10;
+  }
+}
+
+// Occupied beds day by day: a filled area under a line, the axis of beds on the left with grid
+// lines, the number of beds as a dashed line, month names along the bottom (the year under
+// January and under the first month shown), today's count at the end of the line.
+void occupancy_chart(const std::vector<Day>& days, std::int64_t beds, float height) {
+  const auto& m = metrics();
+  const float w = ImGui::GetContentRegionAvail().x;
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(ImVec2(w, height));
+  if (days.empty()) return;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  std::int64_t max = std::max<std::int64_t>(beds, 1);
+  for (const auto& d : days) max = std::max(max, d.occupied);
+  const std::int64_t step = nice_step(max, 4);
+  const std::int64_t top_value = (max + step - 1) / step * step;
+  const float axis_w = text_width(std::to_string(top_value)) + m.gap;
+  const float end_w = bold_width(std::to_string(days.back().occupied)) + m.gap;
+  const float top = m.font_px * 0.6f, axis_h = m.font_px * 2.3f;
+  const float x0 = p.x + axis_w, x1 = p.x + w - end_w;
+  const float base = p.y + height - axis_h, plot_h = std::max(m.font_px, base - (p.y + top));
+  auto y_of = [&](std::int64_t v) { return base - plot_h * static_cast<float>(v) / static_cast<float>(top_value); };
+  const float dx = (x1 - x0) / static_cast<float>(std::max<std::size_t>(days.size() - 1, 1));
+  auto x_of = [&](std::size_t i) { return x0 + dx * static_cast<float>(i); };
+  const ImU32 grid = IM_COL32(0xE4, 0xE0, 0xD8, 0xFF), axis = IM_COL32(0xB5, 0xB0, 0xA8, 0xFF);
+  const ImU32 line = IM_COL32(0x1F, 0x5F, 0x8B, 0xFF), fill = IM_COL32(0x1F, 0x5F, 0x8B, 0x40);
+  // The axis of beds: grid lines and their numbers.
+  for (std::int64_t v = 0; v <= top_value; v += step) {
+    const float y = y_of(v);
+    dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), v == 0 ? axis : grid, v == 0 ? 1.5f : 1.0f);
+    const auto num = std::to_string(v);
+    dl->AddText(ImVec2(x0 - m.gap * 0.5f - text_width(num), y - m.font_px * 0.5f), colour::kMuted, num.c_str());
+  }
+  // The area, one quad per day to the next (without anti-aliased edges, which would show as
+  // seams between the quads), then the line over it.
+  const ImDrawListFlags flags = dl->Flags;
+  dl->Flags &= ~ImDrawListFlags_AntiAliasedFill;
+  for (std::size_t i = 0; i + 1 < days.size(); ++i) {
+    const ImVec2 a(x_of(i), y_of(days[i].occupied)), b(x_of(i + 1), y_of(days[i + 1].occupied));
+    dl->AddQuadFilled(ImVec2(a.x, base), a, b, ImVec2(b.x, base), fill);
+  }
+  dl->Flags = flags;
+  std::vector<ImVec2> pts;
+  pts.reserve(days.size());
+  for (std::size_t i = 0; i < days.size(); ++i) pts.emplace_back(x_of(i), y_of(days[i].occupied));
+  dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), line, 0, 2.5f);
+  // The number of beds, dashed, labelled at its left end.
+  if (beds > 0) {
+    const float y = y_of(beds);
+    for (float x = x0; x < x1; x += m.gap) dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + m.gap * 0.55f, x1), y), colour::kDanger, 1.5f);
+    const std::string cap = trf("{} beds", std::to_string(beds));
+    const ImVec2 at(x0 + m.gap * 0.5f, y - m.font_px * 1.1f);
+    dl->AddRectFilled(ImVec2(at.x - 2, at.y), ImVec2(at.x + text_width(cap) + 2, at.y + m.font_px), colour::kPanel);
+    dl->AddText(at, colour::kDanger, cap.c_str());
+    semantics().add({ItemKind::Text, "chart:beds-capacity", cap, std::to_string(beds), at,
+                     ImVec2(at.x + text_width(cap), at.y + m.font_px), true});
+  }
+  // Today's count at the end of the line.
+  const auto last = std::to_string(days.back().occupied);
+  dl->AddCircleFilled(pts.back(), m.gap * 0.35f, line);
+  dl->AddText(fonts().bold, m.font_px, ImVec2(x1 + m.gap * 0.5f, pts.back().y - m.font_px * 0.5f), colour::kText,
+              last.c_str());
+  // Months along the bottom, at each month's first day.
+  float last_label_end = -1e9f;
+  for (std::size_t i = 0; i < days.size(); ++i) {
+    const auto& d = days[i];
+    const float x = x_of(i);
+    semantics().add({ItemKind::Text, "chart:beds-per-day:" + d.key, fmt::format("{}: {}", d.key, d.occupied),
+                     std::to_string(d.occupied), ImVec2(x - dx * 0.5f, y_of(d.occupied)), ImVec2(x + dx * 0.5f, base), true});
+    if (d.day != 1 && i != 0) continue;
+    const char* name = tr(kMonths[d.month - 1]);
+    const float tx = d.day == 1 ? x : x0;  // the first month shown starts at the axis
+    if (tx < last_label_end + m.gap) continue;  // the first month's label would collide with the next
+    if (d.day == 1) dl->AddLine(ImVec2(x, base), ImVec2(x, base + m.gap * 0.4f), axis, 1.5f);
+    dl->AddText(ImVec2(tx + 2, base + m.gap * 0.3f), colour::kText, name);
+    if (d.month == 1 || i == 0) {
+      const auto year = std::to_string(d.year);
+      dl->AddText(fonts().body, m.font_px * 0.8f, ImVec2(tx + 2, base + m.gap * 0.3f + m.font_px), colour::kMuted, year.c_str());
+    }
+    last_label_end = tx + 2 + text_width(name);
+  }
+}
+
 // A white panel with a title; end with end_panel().
 bool begin_panel(const char* id, const char* heading, ImVec2 size) {
   const auto& m = metrics();
@@ -170,14 +275,20 @@ void draw_dashboard(const DashboardVm& vm, DashboardIntents& out) {
   ImGui::SetCursorPosY(ImGui::GetStyle().WindowPadding.y);
   if (button(tr("Refresh"), ImVec2(refresh_w, 0), Style::Secondary, true, "btn:refresh")) out.refresh = true;
 
+  // Two time series on top, three breakdowns below.
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float col_w = (avail.x - m.gap) * 0.5f, top_h = std::floor((avail.y - m.gap) * 0.56f);
   const float row_h = avail.y - m.gap - top_h;
+  // Calls by type has the longest labels, the beds the shortest.
+  const float calls_w = std::floor((avail.x - m.gap * 2) * 0.35f), beds_w = std::floor((avail.x - m.gap * 2) * 0.31f);
   if (begin_panel("##intakes", tr("Intakes per month, last 12 months"), ImVec2(col_w, top_h)))
     month_bars(vm.months, ImGui::GetContentRegionAvail().y);
   end_panel();
   ImGui::SameLine();
-  if (begin_panel("##calls", tr("Hotline calls by type"), ImVec2(col_w, top_h))) {
+  if (begin_panel("##occupancy-days", tr("Occupied beds, last 90 days"), ImVec2(col_w, top_h)))
+    occupancy_chart(vm.days, st.beds, ImGui::GetContentRegionAvail().y);
+  end_panel();
+  if (begin_panel("##calls", tr("Hotline calls by type"), ImVec2(calls_w, row_h))) {
     std::vector<Bar> bars;
     for (const auto& c : core::codes::list("call_type").codes) {
       Bar b{std::string(c.code), tr(c.label), 0, 0};
@@ -188,7 +299,8 @@ void draw_dashboard(const DashboardVm& vm, DashboardIntents& out) {
     hbars("chart:calls", bars, IM_COL32(0x6A, 0x4C, 0x93, 0xFF));
   }
   end_panel();
-  if (begin_panel("##occupancy", tr("Beds per wing: taken / beds"), ImVec2(col_w, row_h))) {
+  ImGui::SameLine();
+  if (begin_panel("##occupancy", tr("Beds per wing: taken / beds"), ImVec2(beds_w, row_h))) {
     std::vector<Bar> bars;
     for (const auto& c : core::codes::list("wing").codes)  // women, girls, men, boys
       for (const auto& w : st.wings)
@@ -197,7 +309,7 @@ void draw_dashboard(const DashboardVm& vm, DashboardIntents& out) {
   }
   end_panel();
   ImGui::SameLine();
-  if (begin_panel("##status", tr("Cases by status"), ImVec2(col_w, row_h))) {
+  if (begin_panel("##status", tr("Cases by status"), ImVec2(avail.x - calls_w - beds_w - 2 * m.gap, row_h))) {
     std::vector<Bar> bars;
     for (const auto& c : core::codes::list("case_status").codes) {
       Bar b{std::string(c.code), tr(c.label), 0, 0};
@@ -259,6 +371,16 @@ class DashboardScreen final : public ScreenController {
     }
     vm_.stats = std::move(*st);
     vm_.months = last_months(vm_.stats.intakes_per_month, std::time(nullptr));
+    vm_.days.clear();
+    for (const auto& d : vm_.stats.occupancy_per_day) {
+      Day day{d.day, 0, 1, 1, d.occupied};
+      if (d.day.size() == 10) {
+        day.year = std::atoi(d.day.substr(0, 4).c_str());
+        day.month = std::clamp(std::atoi(d.day.substr(5, 2).c_str()), 1, 12);
+        day.day = std::atoi(d.day.substr(8, 2).c_str());
+      }
+      vm_.days.push_back(std::move(day));
+    }
     vm_.loaded = true;
     vm_.refusal.clear();
   }

@@ -36,6 +36,7 @@ class HomeScreen final : public ScreenController {
         {IK_N_("Cases"), IK_N_("Find and follow cases"), core::Action::ViewCases, Screen::Cases},
         {IK_N_("Beds"), IK_N_("Who sleeps where, free beds"), core::Action::ViewBeds, Screen::Beds},
         {IK_N_("Dashboard"), IK_N_("Intakes, calls and occupancy"), core::Action::ViewStats, Screen::Dashboard},
+        {IK_N_("Sync"), IK_N_("What waits for HQ; send it now"), core::Action::Sync, Screen::Sync},
         {IK_N_("Administration"), IK_N_("Staff, device settings, keys"), core::Action::ManageUsers, Screen::Admin},
         {IK_N_("Audit log"), IK_N_("Who saw or changed what"), core::Action::ViewAudit, Screen::Admin},
     };

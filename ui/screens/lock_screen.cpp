@@ -47,13 +47,15 @@ class LockScreen final : public ScreenController {
   void draw(AppContext& ctx) override {
     const auto& m = metrics();
     begin_content("##lock");
-    // Language switch, top right.
-    const char* names[] = {"AZ", "RU", "EN"};
-    ImGui::SetCursorPosX(ImGui::GetWindowWidth() - 3 * (m.touch_px * 1.3f + m.gap) - m.gap * 2);
-    for (int i = 0; i < 3; ++i) {
-      const auto l = core::kAllLangs[i];
-      if (button(names[i], ImVec2(m.touch_px * 1.3f, 0), language() == l ? Style::Primary : Style::Secondary, true,
-                 fmt::format("lang:{}", core::lang_code(l))))
+    // Language switch, top right: the languages this device offers (its settings, as last read
+    // while unlocked, else the configuration file's).
+    const auto& langs = ctx.languages();
+    ImGui::SetCursorPosX(ImGui::GetWindowWidth() - static_cast<float>(langs.size()) * (m.touch_px * 1.3f + m.gap) - m.gap * 2);
+    for (const auto l : langs) {
+      const std::string code(core::lang_code(l));
+      const std::string name = code == "az" ? "AZ" : code == "ru" ? "RU" : "EN";
+      if (button(name, ImVec2(m.touch_px * 1.3f, 0), language() == l ? Style::Primary : Style::Secondary, true,
+                 "lang:" + code))
         set_language(l);
       ImGui::SameLine();
     }

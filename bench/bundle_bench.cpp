@@ -1,0 +1,209 @@
+// Sealed bundles (crypto/bundle.hpp, docs/bundle-format.md) against their floor: the bare
+// crypto_secretstream_xchacha20poly1305 push/pull of the same payload in the same 64 KiB chunks
+// into a buffer allocated once. What a bundle adds on top of that floor:
+//   seal   BLAKE2b of the payload (the signed manifest, a trailer, names it) on a second thread
+//          while the payload chunks are encrypted, one Ed25519 signature, one crypto_box_seal, a
+//          fresh output buffer; the bundle hash covers only manifest || signature (194 bytes);
+//   open   one crypto_box_seal_open, a fresh SecureBuffer, and BLAKE2b of the payload on a second
+//          thread behind the decryption (verify_bundle compares it);
+//   open_verify  + the Ed25519 verification (what HQ runs per bundle).
+// blake2b and spec_floor_* are there to read the others: on x86-64 libsodium's BLAKE2b is slower
+// than its XChaCha20-Poly1305, so a bundle keeps up with the raw stream only while the payload
+// hash runs on another core. Each benchmark reports bytes/s of payload. Figures:
+// docs/performance.md. Run with --benchmark_repetitions=N --benchmark_report_aggregates_only.
+#include <benchmark/benchmark.h>
+
+#include <sodium.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "crypto/bundle.hpp"
+#include "crypto/keys.hpp"
+
+namespace ik::bench {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+constexpr std::size_t kChunk = crypto::kChunkPlainBytes;
+constexpr std::size_t kAbytes = crypto_secretstream_xchacha20poly1305_ABYTES;
+
+// Synthetic bytes: the cipher does not care what they are.
+Bytes payload(std::size_t n) {
+  Bytes b(n);
+  randombytes_buf_deterministic(b.data(), b.size(), std::array<unsigned char, 32>{7}.data());
+  return b;
+}
+
+struct Keys {
+  crypto::KeyPair device = crypto::generate_key_pair(crypto::KeyKind::DeviceSign);
+  crypto::KeyPair hq = crypto::generate_key_pair(crypto::KeyKind::HqSeal);
+};
+const Keys& keys() {
+  static const Keys k;
+  return k;
+}
+
+crypto::SealedBundle seal(const Bytes& data) {
+  crypto::SealRequest r;
+  r.device = &keys().device;
+  r.hq_seal = keys().hq.pub;
+  r.sequence = 1;
+  r.created_at = 1764400000;
+  r.payload = data;
+  return *crypto::seal_bundle(r);
+}
+
+constexpr std::size_t kHeader = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
+
+// The stream header goes first, then the chunks (as in a bundle, less the length fields).
+void raw_push(const Bytes& in, Bytes& out, const unsigned char* key) {
+  crypto_secretstream_xchacha20poly1305_state st;
+  crypto_secretstream_xchacha20poly1305_init_push(&st, out.data(), key);
+  std::size_t o = kHeader;
+  for (std::size_t i = 0; i < in.size(); i += kChunk) {
+    const std::size_t n = std::min(kChunk, in.size() - i);
+    const unsigned char tag = i + n == in.size() ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+                                                 : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+    crypto_secretstream_xchacha20poly1305_push(&st, out.data() + o, nullptr, in.data() + i, n, nullptr, 0, tag);
+    o += n + kAbytes;
+  }
+}
+
+Bytes stream_buffer(std::size_t n) { return Bytes(kHeader + n + (n / kChunk + 1) * kAbytes); }
+
+void BM_raw_push(benchmark::State& state) {
+  const auto data = payload(static_cast<std::size_t>(state.range(0)));
+  Bytes out = stream_buffer(data.size());
+  unsigned char key[32] = {1};
+  for (auto _ : state) {
+    raw_push(data, out, key);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+}
+
+void BM_raw_pull(benchmark::State& state) {
+  const auto data = payload(static_cast<std::size_t>(state.range(0)));
+  Bytes stream = stream_buffer(data.size());
+  unsigned char key[32] = {1};
+  raw_push(data, stream, key);
+  Bytes plain(data.size());
+  for (auto _ : state) {
+    crypto_secretstream_xchacha20poly1305_state st;
+    crypto_secretstream_xchacha20poly1305_init_pull(&st, stream.data(), key);
+    std::size_t o = kHeader;
+    for (std::size_t i = 0; i < data.size(); i += kChunk) {
+      const std::size_t n = std::min(kChunk, data.size() - i);
+      unsigned long long len = 0;
+      unsigned char tag = 0;
+      if (crypto_secretstream_xchacha20poly1305_pull(&st, plain.data() + i, &len, &tag, stream.data() + o,
+                                                     n + kAbytes, nullptr, 0) != 0)
+        state.SkipWithError("pull failed");
+      o += n + kAbytes;
+    }
+    benchmark::DoNotOptimize(plain.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+}
+
+void BM_blake2b(benchmark::State& state) {
+  const auto data = payload(static_cast<std::size_t>(state.range(0)));
+  unsigned char h[32];
+  for (auto _ : state) {
+    crypto_generichash(h, sizeof h, data.data(), data.size(), nullptr, 0);
+    benchmark::DoNotOptimize(h);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+}
+
+// What the spec itself costs with no implementation overhead, on one core: the raw stream plus
+// the one BLAKE2b pass over the payload a bundle requires. seal/open run the hash on a second
+// core, so on a machine with two they can beat this floor; against raw_push/raw_pull they show
+// what the format costs.
+void BM_spec_floor_seal(benchmark::State& state) {
+  const auto data = payload(static_cast<std::size_t>(state.range(0)));
+  Bytes out = stream_buffer(data.size());
+  unsigned char key[32] = {1};
+  unsigned char h[32];
+  for (auto _ : state) {
+    crypto_generichash(h, sizeof h, data.data(), data.size(), nullptr, 0);
+    raw_push(data, out, key);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::DoNotOptimize(h);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+}
+
+void BM_spec_floor_open(benchmark::State& state) {
+  const auto data = payload(static_cast<std::size_t>(state.range(0)));
+  Bytes stream = stream_buffer(data.size());
+  unsigned char key[32] = {1};
+  raw_push(data, stream, key);
+  Bytes plain(data.size());
+  unsigned char h[32];
+  for (auto _ : state) {
+    crypto_secretstream_xchacha20poly1305_state st;
+    crypto_secretstream_xchacha20poly1305_init_pull(&st, stream.data(), key);
+    std::size_t o = kHeader;
+    for (std::size_t i = 0; i < data.size(); i += kChunk) {
+      const std::size_t n = std::min(kChunk, data.size() - i);
+      unsigned long long len = 0;
+      unsigned char tag = 0;
+      crypto_secretstream_xchacha20poly1305_pull(&st, plain.data() + i, &len, &tag, stream.data() + o, n + kAbytes,
+                                                 nullptr, 0);
+      o += n + kAbytes;
+    }
+    crypto_generichash(h, sizeof h, plain.data(), plain.size(), nullptr, 0);
+    benchmark::DoNotOptimize(plain.data());
+    benchmark::DoNotOptimize(h);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+}
+
+void BM_seal(benchmark::State& state) {
+  const auto data = payload(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    auto b = seal(data);
+    benchmark::DoNotOptimize(b.file.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+}
+
+void BM_open(benchmark::State& state) {
+  const auto data = payload(static_cast<std::size_t>(state.range(0)));
+  const auto sealed = seal(data);
+  for (auto _ : state) {
+    auto o = crypto::open_bundle(sealed.file, keys().hq);
+    if (!o) state.SkipWithError("open failed");
+    benchmark::DoNotOptimize(o->payload.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+}
+
+void BM_open_verify(benchmark::State& state) {
+  const auto data = payload(static_cast<std::size_t>(state.range(0)));
+  const auto sealed = seal(data);
+  for (auto _ : state) {
+    auto o = crypto::open_bundle(sealed.file, keys().hq);
+    if (!o || !crypto::verify_bundle(*o, keys().device.pub)) state.SkipWithError("open/verify failed");
+    benchmark::DoNotOptimize(o->payload.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+}
+
+// Wall-clock time: seal and open use a second thread, whose work CPU time of the main one hides.
+#define IK_SIZES ->Arg(1 << 20)->Arg(16 << 20)->Unit(benchmark::kMillisecond)->UseRealTime()
+BENCHMARK(BM_raw_push) IK_SIZES;
+BENCHMARK(BM_seal) IK_SIZES;
+BENCHMARK(BM_raw_pull) IK_SIZES;
+BENCHMARK(BM_open) IK_SIZES;
+BENCHMARK(BM_open_verify) IK_SIZES;
+BENCHMARK(BM_blake2b) IK_SIZES;
+BENCHMARK(BM_spec_floor_seal) IK_SIZES;
+BENCHMARK(BM_spec_floor_open) IK_SIZES;
+
+}  // namespace
+}  // namespace ik::bench
+
+BENCHMARK_MAIN();

@@ -1,0 +1,210 @@
+#include "firmware-app/intakectl_sync.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/sync_status.hpp"
+#include "sync/transport.hpp"
+
+namespace ik::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string mib(std::int64_t bytes) {
+  return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20));
+}
+
+// Keeps sync/status.json and the terminal up to date without rewriting a file per curl callback:
+// the status file at most every 0.5 s or when a file is done; the terminal bar at most 10 times
+// a second; without a terminal (the systemd journal) one plain line per file.
+class Reporter {
+ public:
+  Reporter(const core::DataDir& dir, std::string transport)
+      : dir_(dir), tty_(::isatty(STDERR_FILENO) == 1) {
+    status_.transport = std::move(transport);
+    status_.usb_present = status_.transport == "usb";
+  }
+
+  void start() {
+    status_.state = core::AgentStatus::State::Running;
+    write_status();
+  }
+
+  void progress(const sync::Progress& p) {
+    const bool file_done = p.files_done != status_.files_done;
+    status_.files_done = p.files_done;
+    status_.files_total = p.files_total;
+    status_.bytes_done = p.bytes_done;
+    status_.bytes_total = p.bytes_total;
+    const auto now = Clock::now();
+    if (file_done || now - last_status_ >= std::chrono::milliseconds(500)) write_status();
+    if (p.files_total == 0) return;
+    if (tty_) {
+      if (file_done || now - last_bar_ >= std::chrono::milliseconds(100)) {
+        last_bar_ = now;
+        draw_bar();
+      }
+    } else if (file_done) {
+      fmt::print(stderr, "bundle {} of {} done ({} of {})\n", p.files_done, p.files_total,
+                 mib(p.bytes_done), mib(p.bytes_total));
+    }
+  }
+
+  // Ends the progress bar's line so what follows starts on a line of its own.
+  void end_bar() {
+    if (bar_drawn_) fmt::print(stderr, "\n");
+    bar_drawn_ = false;
+  }
+
+  void finish(bool ok, std::string error) {
+    end_bar();
+    status_.state = ok ? core::AgentStatus::State::Done : core::AgentStatus::State::Failed;
+    status_.usb_present = false;  // this agent is done with the stick
+    status_.error = std::move(error);
+    status_.finished_at = unix_now();
+    write_status();
+  }
+
+ private:
+  void write_status() {
+    last_status_ = Clock::now();
+    status_.updated_at = unix_now();
+    // The kiosk's screen is informed, not needed: a status that cannot be written is said once
+    // and the sync goes on.
+    if (auto w = core::write_agent_status(dir_, status_); !w && !status_warned_) {
+      status_warned_ = true;
+      fmt::print(stderr, "intakectl: sync: warning: {}\n", w.error().message);
+    }
+  }
+
+  void draw_bar() {
+    constexpr int kWidth = 30;
+    const double frac =
+        status_.bytes_total > 0
+            ? static_cast<double>(status_.bytes_done) / static_cast<double>(status_.bytes_total)
+            : static_cast<double>(status_.files_done) / std::max(1, status_.files_total);
+    const int filled = std::clamp(static_cast<int>(frac * kWidth), 0, kWidth);
+    fmt::print(stderr, "\r[{}{}] {:3}%  {}/{} bundles  {} of {}\x1b[K",
+               std::string(static_cast<std::size_t>(filled), '#'),
+               std::string(static_cast<std::size_t>(kWidth - filled), '.'),
+               static_cast<int>(frac * 100), status_.files_done, status_.files_total,
+               mib(status_.bytes_done), mib(status_.bytes_total));
+    std::fflush(stderr);
+    bar_drawn_ = true;
+  }
+
+  const core::DataDir& dir_;
+  bool tty_ = false, bar_drawn_ = false, status_warned_ = false;
+  core::AgentStatus status_;
+  Clock::time_point last_status_{}, last_bar_{};
+};
+
+}  // namespace
+
+SyncCommand::SyncCommand(CLI::App& app) {
+  cmd_ = app.add_subcommand(
+      "sync",
+      "Move sealed bundles to a USB stick or to HQ and HQ's receipts back (no passphrase, "
+      "no database)");
+  cmd_->add_option("--data-dir", data_dir_, "Device data directory")->required();
+  auto* usb = cmd_->add_option("--usb", usb_,
+                               "Mounted USB stick folder to copy bundles to and receipts from");
+  auto* url = cmd_->add_option("--hq-url", hq_url_, "HQ's https:// address (POST /v1/bundles)");
+  auto* cert =
+      cmd_->add_option("--hq-cert", hq_cert_, "HQ's TLS certificate (PEM), the only one trusted");
+  usb->excludes(url)->excludes(cert);
+  url->needs(cert);
+  cert->needs(url);
+  cmd_->add_option("--max-attempts", max_attempts_,
+                   "Network: attempts per bundle while HQ is busy or unreachable")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  cmd_->add_option("--first-backoff", first_backoff_,
+                   "Network: first wait between attempts, seconds (doubles)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  cmd_->add_option("--timeout", timeout_, "Network: seconds to connect, and of a stalled transfer")
+      ->capture_default_str()
+      ->check(CLI::Range(1L, 3600L));
+  cmd_->add_option("--lock-wait", lock_wait_, "Seconds to wait for another sync agent to finish")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+  cmd_->parse_complete_callback([this] {
+    if (!usb_ && !hq_url_)
+      throw CLI::ValidationError("sync", "give --usb PATH, or --hq-url URL with --hq-cert PEM");
+  });
+}
+
+core::Result<void> SyncCommand::run() const {
+  // A peer closing a TLS socket must be an error value, not the end of the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  const core::DataDir dir{data_dir_};
+  std::error_code ec;
+  if (!std::filesystem::exists(dir.device_public_key(), ec))
+    return core::fail(core::Errc::NotProvisioned,
+                      fmt::format("{} is not a provisioned device (no device.pub)", data_dir_));
+  auto lock = sync::AgentLock::acquire(dir, lock_wait_);
+  if (!lock) return std::unexpected(lock.error());
+
+  Reporter reporter(dir, usb_ ? "usb" : "https");
+  reporter.start();
+  const auto on_progress = [&](const sync::Progress& p) { reporter.progress(p); };
+  core::Result<sync::TransportResult> result;
+  if (usb_) {
+    result = sync::sync_usb(dir, *usb_, on_progress);
+  } else {
+    sync::HttpsOptions o;
+    o.url = *hq_url_;
+    o.pinned_cert = *hq_cert_;
+    o.max_attempts = max_attempts_;
+    o.first_backoff_seconds = first_backoff_;
+    o.timeout_seconds = timeout_;
+    result = sync::sync_https(dir, o, on_progress);
+  }
+  if (!result) {
+    reporter.finish(false, result.error().message);
+    return std::unexpected(result.error());
+  }
+
+  const auto& r = *result;
+  reporter.end_bar();
+  for (const auto& w : r.warnings) fmt::print(stderr, "intakectl: sync: note: {}\n", w);
+  if (usb_) {
+    fmt::print(
+        "usb: {} bundle{} copied, {} already on the stick, {} receipt{} collected, {} delivered "
+        "bundle{} "
+        "removed from the stick\n",
+        r.bundles_sent, r.bundles_sent == 1 ? "" : "s", r.already_there, r.receipts_collected,
+        r.receipts_collected == 1 ? "" : "s", r.pruned, r.pruned == 1 ? "" : "s");
+  } else {
+    fmt::print(
+        "network: {} bundle{} delivered to HQ ({} receipt{} received), {} already answered\n",
+        r.bundles_sent, r.bundles_sent == 1 ? "" : "s", r.receipts_collected,
+        r.receipts_collected == 1 ? "" : "s", r.already_there);
+  }
+  if (r.errors.empty()) {
+    reporter.finish(true, "");
+    return {};
+  }
+  for (const auto& e : r.errors) fmt::print(stderr, "intakectl: sync: {}\n", e);
+  std::string first = r.errors.front();
+  if (r.errors.size() > 1) first += fmt::format(" (and {} more)", r.errors.size() - 1);
+  reporter.finish(false, first);
+  return core::fail(core::Errc::Io, fmt::format("sync incomplete: {} problem{}; what was not "
+                                                "delivered stays in outbox/ for the next sync",
+                                                r.errors.size(), r.errors.size() == 1 ? "" : "s"));
+}
+
+}  // namespace ik::cli
