@@ -2,44 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "storage/record_rows.hpp"
 #include "storage/row_helpers.hpp"
 
 namespace ik::storage {
 namespace {
 
-constexpr std::string_view kCols =
-    "id, started_at, duration_s, channel, caller_type, language, region, call_type, ilo_indicators, actions, "
-    "le_referred, le_unit, le_date, follow_up_due, follow_up_done, case_id, caller_name, phone, notes, created_by, "
-    "created_at, updated_at, hq_confirmed_at, purged_at";
-
-CallRecord read_call(const Statement& s) {
-  CallRecord c;
-  c.id = s.int64(0);
-  c.started_at = s.int64(1);
-  c.duration_s = s.int64(2);
-  c.channel = s.text(3);
-  c.caller_type = s.text(4);
-  c.language = s.opt_text(5);
-  c.region = s.opt_text(6);
-  c.call_type = s.text(7);
-  c.ilo_indicators = s.text(8);
-  c.actions = s.text(9);
-  c.le_referred = s.int64(10) != 0;
-  c.le_unit = s.opt_text(11);
-  c.le_date = s.opt_text(12);
-  c.follow_up_due = s.opt_text(13);
-  c.follow_up_done = s.int64(14) != 0;
-  c.case_id = s.opt_int64(15);
-  c.caller_name = s.opt_text(16);
-  c.phone = s.opt_text(17);
-  c.notes = s.opt_text(18);
-  c.created_by = s.int64(19);
-  c.created_at = s.int64(20);
-  c.updated_at = s.int64(21);
-  c.hq_confirmed_at = s.opt_int64(22);
-  c.purged_at = s.opt_int64(23);
-  return c;
-}
+using rows::kCallCols;
+using rows::read_call;
 
 void bind_call(Statement& st, const CallRecord& c) {
   st.bind(1, c.started_at).bind(2, c.duration_s).bind(3, c.channel).bind(4, c.caller_type).bind(5, c.language)
@@ -79,14 +49,14 @@ Result<void> CallRepo::update(const CallRecord& c) {
 }
 
 Result<std::optional<CallRecord>> CallRepo::get(std::int64_t id) {
-  auto st = db_.prepare(fmt::format("SELECT {} FROM calls WHERE id = ?1", kCols));
+  auto st = db_.prepare(fmt::format("SELECT {} FROM calls WHERE id = ?1", kCallCols));
   if (!st) return std::unexpected(st.error());
   st->bind(1, id);
   return first<CallRecord>(*st, read_call);
 }
 
 Result<std::vector<CallRecord>> CallRepo::page(std::int64_t offset, std::int64_t limit) {
-  auto st = db_.prepare(fmt::format("SELECT {} FROM calls ORDER BY started_at DESC, id DESC LIMIT ?1 OFFSET ?2", kCols));
+  auto st = db_.prepare(fmt::format("SELECT {} FROM calls ORDER BY started_at DESC, id DESC LIMIT ?1 OFFSET ?2", kCallCols));
   if (!st) return std::unexpected(st.error());
   st->bind(1, limit).bind(2, offset);
   return collect<CallRecord>(*st, read_call);

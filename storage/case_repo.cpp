@@ -2,47 +2,16 @@
 
 #include <fmt/format.h>
 
+#include "storage/record_rows.hpp"
 #include "storage/row_helpers.hpp"
 
 namespace ik::storage {
 namespace {
 
-constexpr std::string_view kPersonCols =
-    "id, given_name, family_name, alias, gender, birth_date, age_estimate, citizenship, languages, "
-    "marital_status, education, phone";
-PersonRecord read_person(const Statement& s) {
-  return {s.int64(0), s.opt_text(1), s.opt_text(2), s.opt_text(3), s.text(4), s.opt_text(5),
-          s.opt_int64(6), s.opt_text(7), s.text(8), s.opt_text(9), s.opt_text(10), s.opt_text(11)};
-}
-
-constexpr std::string_view kCaseCols =
-    "id, case_number, person_id, origin, status, risk_level, is_witness, protection_measures, scope, "
-    "repatriation_status, repatriation_destination, needs, intake_source, notes, opened_at, closed_at, "
-    "created_by, updated_at, hq_confirmed_at, purged_at";
-CaseRecord read_case(const Statement& s) {
-  CaseRecord c;
-  c.id = s.int64(0);
-  c.case_number = s.text(1);
-  c.person_id = s.int64(2);
-  c.origin = s.text(3);
-  c.status = s.text(4);
-  c.risk_level = s.text(5);
-  c.is_witness = s.int64(6) != 0;
-  c.protection_measures = s.opt_text(7);
-  c.scope = s.text(8);
-  c.repatriation_status = s.text(9);
-  c.repatriation_destination = s.opt_text(10);
-  c.needs = s.text(11);
-  c.intake_source = s.text(12);
-  c.notes = s.opt_text(13);
-  c.opened_at = s.int64(14);
-  c.closed_at = s.opt_int64(15);
-  c.created_by = s.int64(16);
-  c.updated_at = s.int64(17);
-  c.hq_confirmed_at = s.opt_int64(18);
-  c.purged_at = s.opt_int64(19);
-  return c;
-}
+using rows::kCaseCols;
+using rows::kPersonCols;
+using rows::read_case;
+using rows::read_person;
 
 void bind_case(Statement& st, const CaseRecord& c) {
   st.bind(1, c.case_number).bind(2, c.person_id).bind(3, c.origin).bind(4, c.status).bind(5, c.risk_level)
