@@ -66,7 +66,7 @@ struct VectorHq {
 };
 
 TEST(BundleVectors, EveryVectorGetsItsReasonFromHqsImporter) {
-  if (!fs::exists(kDir / "index.json")) GTEST_SKIP() << "no tests/vectors/bundles/index.json";
+  ASSERT_TRUE(fs::exists(kDir / "index.json")) << "no tests/vectors/bundles/index.json";
   const auto index = index_json();
   int replayed = 0;
   for (const auto& v : index["bundles"]) {
@@ -113,7 +113,7 @@ TEST(BundleVectors, EveryVectorGetsItsReasonFromHqsImporter) {
 }
 
 TEST(BundleVectors, HqWritesTheKnownAnswerReceiptsByteForByte) {
-  if (!fs::exists(kDir / "index.json")) GTEST_SKIP() << "no tests/vectors/bundles/index.json";
+  ASSERT_TRUE(fs::exists(kDir / "index.json")) << "no tests/vectors/bundles/index.json";
   const auto index = index_json();
   auto receipt_vector = [&](const std::string& name) {
     for (const auto& r : index["receipts"])
