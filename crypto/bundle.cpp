@@ -7,12 +7,14 @@
 //    first, the inner-stream buffer is sized from chunk lengths that are already bounded and present.
 //  - Plaintext exists once: chunks are decrypted straight into one SecureBuffer (payload, then
 //    manifest and signature, which are copied out and wiped); only a chunk that would pass the
-//    inner-size limit, or the writer's last one or two chunks, go through a sodium scratch.
+//    inner-size limit, or the writer's last one or two chunks, go through a sodium scratch. A
+//    reused workspace may hold an earlier bundle's plaintext: nothing reads a byte of it that this
+//    bundle has not overwritten, and what is left past the payload is zeroed (truncate).
 //  - The payload key and the secretstream state are wiped before returning, on every path.
-//  - Above kThreadedPayloadBytes the payload hash runs on a second thread, concurrently with the
-//    cipher (seal: over the caller's payload while its chunks are encrypted; open: over the
-//    decrypted payload, behind a watermark the decrypting thread publishes). That thread only
-//    reads bytes nobody writes any more, and it is joined on every path before returning.
+//  - From kThreadedPayloadBytes on, the payload hash's 64 KiB pieces are hashed by helper threads
+//    while the cipher runs (seal: the caller's payload; open: the decrypted payload, behind a mark
+//    the decrypting thread publishes), and by the caller's thread once the cipher is done
+//    (PieceHasher). Helpers only read bytes nobody writes any more, and are joined on every path.
 #include <sodium.h>
 
 #include <algorithm>
@@ -43,7 +45,8 @@ constexpr std::uint8_t kVersion = 0x01;
 
 constexpr std::string_view kManifestContext = "bundle-manifest/v1";
 constexpr std::string_view kReceiptContext = "receipt/v1";
-constexpr std::string_view kPayloadLabel = "intake-kiosk/bundle-payload/v1";
+constexpr std::string_view kPayloadLabel = "intake-kiosk/payload/v1";
+constexpr std::string_view kPieceLabel = "intake-kiosk/payload-piece/v1";
 constexpr std::string_view kBundleLabel = "intake-kiosk/bundle/v1";
 constexpr std::string_view kFileLabel = "intake-kiosk/bundle-file/v1";
 
@@ -155,106 +158,117 @@ std::unexpected<BundleError> reject(std::string_view reason, std::string message
   return std::unexpected(BundleError{std::string(reason), std::move(message)});
 }
 
-// seal_bundle's payload hash: on a second thread for a large payload (started at construction,
-// joined by get() or, on an early return, by the destructor), else on the caller's thread.
-class PayloadHashTask {
+constexpr std::size_t kPieceBytes = kChunkPlainBytes;
+
+std::size_t piece_count(std::size_t length) { return (length + kPieceBytes - 1) / kPieceBytes; }
+
+// H("intake-kiosk/payload-piece/v1", u64 index || piece): one leaf of the payload hash.
+Hash piece_hash(std::uint64_t index, const std::uint8_t* piece, std::size_t n) {
+  LabelHash h(kPieceLabel);
+  std::array<std::uint8_t, 8> le{};
+  put_u64(le.data(), index);
+  h.update(le);
+  h.update({piece, n});
+  return h.finish();
+}
+
+// H("intake-kiosk/payload/v1", u64 length || leaf 0 || ... || leaf k-1): the root.
+Hash payload_root(std::uint64_t length, std::span<const Hash> leaves) {
+  LabelHash h(kPayloadLabel);
+  std::array<std::uint8_t, 8> le{};
+  put_u64(le.data(), length);
+  h.update(le);
+  for (const Hash& leaf : leaves) h.update(leaf);
+  return h.finish();
+}
+
+// The payload hash of a large payload, on several threads. The pieces are independent, so helper
+// threads (started at construction) claim them in order as soon as they are final, while the
+// caller encrypts (seal) or decrypts (open); finish() then hashes whatever is left on the
+// caller's thread too and joins. What must stay true:
+//  - a thread reads a piece only once it is final: below the mark publish() set (release/acquire),
+//    or, after finish(length), below `length`. The mark never covers the last kInnerTailBytes
+//    decrypted so far (they may be the manifest and signature);
+//  - each leaf slot is written by the one thread that claimed its index, and read after the join;
+//  - the destructor stops and joins every helper, on every path (a refused bundle included).
+class PieceHasher {
  public:
-  explicit PayloadHashTask(std::span<const std::uint8_t> payload) : payload_(payload) {
-    if (payload.size() < kThreadedPayloadBytes) return;
+  // `base` is the payload's first byte; `capacity` bounds its length (the leaf slots).
+  PieceHasher(const std::uint8_t* base, std::size_t capacity) : base_(base), leaves_(piece_count(capacity)) {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned helpers = std::clamp(cores - 1, 1u, kMaxHelpers);
     try {
-      thread_ = std::thread([this] { hash_ = bundle_payload_hash(payload_); });
+      for (unsigned i = 0; i < helpers; ++i) helpers_.emplace_back([this] { run(); });
     } catch (const std::system_error&) {
-      // No thread to be had: get() hashes on the caller's thread.
+      // Fewer helpers (or none): finish() hashes what they do not.
     }
   }
-  ~PayloadHashTask() {
-    if (thread_.joinable()) thread_.join();
-  }
-  PayloadHashTask(const PayloadHashTask&) = delete;
-  PayloadHashTask& operator=(const PayloadHashTask&) = delete;
-  Hash get() {
-    if (thread_.joinable())
-      thread_.join();
-    else
-      hash_ = bundle_payload_hash(payload_);
-    return hash_;
-  }
-
- private:
-  std::span<const std::uint8_t> payload_;
-  Hash hash_{};
-  std::thread thread_;
-};
-
-// open_bundle's payload hash, on a second thread, behind the decryption. The decrypting thread
-// publishes how many leading bytes of the buffer are final payload bytes (release); the hashing
-// thread reads only below that mark (acquire), so no byte is read while it is being written. The
-// mark never covers the last kInnerTailBytes decrypted so far: they may be the manifest and
-// signature. Two flag bits say "that was all of it" and "stop: the bundle is refused".
-class PayloadHashBehind {
- public:
-  explicit PayloadHashBehind(const std::uint8_t* base) : base_(base) {
-    try {
-      thread_ = std::thread([this] { run(); });
-    } catch (const std::system_error&) {
-      // No thread to be had: running() is false and the caller hashes at the end.
-    }
-  }
-  ~PayloadHashBehind() {
-    if (!thread_.joinable()) return;
+  ~PieceHasher() {
     state_.fetch_or(kAbort, std::memory_order_release);
-    state_.notify_one();
-    thread_.join();
+    state_.notify_all();
+    for (auto& t : helpers_) t.join();
+    sodium_memzero(leaves_.data(), leaves_.size() * sizeof(Hash));
   }
-  PayloadHashBehind(const PayloadHashBehind&) = delete;
-  PayloadHashBehind& operator=(const PayloadHashBehind&) = delete;
+  PieceHasher(const PieceHasher&) = delete;
+  PieceHasher& operator=(const PieceHasher&) = delete;
 
-  bool running() const { return thread_.joinable(); }
+  // Bytes [0, ready) are final payload bytes.
   void publish(std::size_t ready) {
+    // Wake the helpers only when a new whole piece is ready: one notify per 64 KiB chunk at most.
+    if (ready / kPieceBytes == published_ / kPieceBytes) return;
+    published_ = ready;
     state_.store(ready, std::memory_order_release);
-    state_.notify_one();
+    state_.notify_all();
   }
-  void finish(std::size_t length) {
+  // The payload is exactly `length` bytes (<= capacity), all final: the root hash.
+  Hash finish(std::size_t length) {
     state_.store(length | kFinal, std::memory_order_release);
-    state_.notify_one();
-  }
-  // After finish(): the hash of the first `length` bytes.
-  Hash join() {
-    thread_.join();
-    return hash_;
+    state_.notify_all();
+    const std::size_t pieces = piece_count(length);
+    for (std::size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < pieces;) hash_piece(i, length);
+    for (auto& t : helpers_) t.join();
+    helpers_.clear();
+    return payload_root(length, {leaves_.data(), pieces});
   }
 
  private:
+  static constexpr unsigned kMaxHelpers = 3;
   static constexpr std::uint64_t kFinal = std::uint64_t{1} << 63;
   static constexpr std::uint64_t kAbort = std::uint64_t{1} << 62;
   static constexpr std::uint64_t kCount = kAbort - 1;
-  static constexpr std::size_t kStep = 1u << 20;  // re-check for a stop at least this often
+
+  void hash_piece(std::size_t i, std::size_t length) {
+    const std::size_t at = i * kPieceBytes;
+    leaves_[i] = piece_hash(i, base_ + at, std::min(kPieceBytes, length - at));
+  }
 
   void run() {
-    LabelHash h(kPayloadLabel);
-    std::uint64_t hashed = 0;
     for (;;) {
-      const std::uint64_t s = state_.load(std::memory_order_acquire);
-      if ((s & kAbort) != 0) return;
-      const std::uint64_t ready = s & kCount;
-      if (ready > hashed) {
-        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(ready - hashed, kStep));
-        h.update({base_ + hashed, n});
-        hashed += n;
-        continue;
+      const std::size_t i = next_.fetch_add(1, std::memory_order_relaxed);
+      for (;;) {
+        const std::uint64_t s = state_.load(std::memory_order_acquire);
+        if ((s & kAbort) != 0) return;
+        const std::size_t ready = static_cast<std::size_t>(s & kCount);
+        if ((s & kFinal) != 0) {
+          if (i >= piece_count(ready)) return;
+          hash_piece(i, ready);
+          break;
+        }
+        if ((i + 1) * kPieceBytes <= ready) {
+          hash_piece(i, (i + 1) * kPieceBytes);
+          break;
+        }
+        state_.wait(s, std::memory_order_acquire);
       }
-      if ((s & kFinal) != 0) {
-        hash_ = h.finish();
-        return;
-      }
-      state_.wait(s, std::memory_order_acquire);
     }
   }
 
   const std::uint8_t* base_;
+  std::vector<Hash> leaves_;
   std::atomic<std::uint64_t> state_{0};
-  Hash hash_{};
-  std::thread thread_;
+  std::atomic<std::size_t> next_{0};
+  std::size_t published_ = 0;  // the caller's thread only
+  std::vector<std::thread> helpers_;
 };
 
 bool printable_ascii(std::string_view s) {
@@ -280,9 +294,14 @@ Hash bundle_file_hash(std::span<const std::uint8_t> file) {
 
 Hash bundle_payload_hash(std::span<const std::uint8_t> payload) {
   ensure_sodium();
-  LabelHash h(kPayloadLabel);
-  h.update(payload);
-  return h.finish();
+  std::vector<Hash> leaves(piece_count(payload.size()));
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    const std::size_t at = i * kPieceBytes;
+    leaves[i] = piece_hash(i, payload.data() + at, std::min(kPieceBytes, payload.size() - at));
+  }
+  const Hash root = payload_root(payload.size(), leaves);
+  sodium_memzero(leaves.data(), leaves.size() * sizeof(Hash));
+  return root;
 }
 
 std::array<std::uint8_t, kManifestBytes> encode_manifest(const Manifest& m) {
@@ -369,13 +388,17 @@ Result<SealedBundle> seal_bundle(const SealRequest& request) {
   // The chunks that hold payload only are encrypted straight from the caller's buffer while the
   // payload hash (which the manifest needs) runs beside them. None of them is the last chunk:
   // manifest and signature follow the payload.
-  PayloadHashTask payload_hash(payload);
+  std::optional<PieceHasher> hasher;
+  if (payload.size() >= kThreadedPayloadBytes) {
+    hasher.emplace(payload.data(), payload.size());
+    hasher->publish(payload.size());
+  }
   const std::size_t payload_chunks = payload.size() / kChunkPlainBytes;
   for (std::size_t c = 0; c < payload_chunks; ++c)
     if (!push(payload.data() + c * kChunkPlainBytes, kChunkPlainBytes, false))
       return fail(Errc::Invalid, "encrypting a bundle chunk failed");
 
-  m.payload_hash = payload_hash.get();
+  m.payload_hash = hasher ? hasher->finish(payload.size()) : bundle_payload_hash(payload);
   const auto manifest = encode_manifest(m);
   const Signature signature = sign(*request.device, kManifestContext, manifest);
   out.hash = bundle_hash(manifest, signature);
@@ -397,7 +420,8 @@ Result<SealedBundle> seal_bundle(const SealRequest& request) {
   return out;
 }
 
-std::expected<OpenedBundle, BundleError> open_bundle(std::span<const std::uint8_t> file, const KeyPair& hq_seal) {
+std::expected<OpenedBundle, BundleError> open_bundle(std::span<const std::uint8_t> file, const KeyPair& hq_seal,
+                                                     SecureBuffer workspace) {
   ensure_sodium();
   const std::size_t n = file.size();
   const std::uint8_t* const f = file.data();
@@ -439,7 +463,8 @@ std::expected<OpenedBundle, BundleError> open_bundle(std::span<const std::uint8_
     present += len - kChunkOverheadBytes;
     off += 4 + len;
   }
-  SecureBuffer stream_plain(std::min(present, kMaxInnerBytes));  // payload || manifest || signature
+  SecureBuffer stream_plain = std::move(workspace);  // payload || manifest || signature
+  stream_plain.resize(std::min(present, kMaxInnerBytes));
   std::array<std::uint8_t, kInnerTailBytes> tail{};               // manifest || signature
   struct Wipe {
     std::array<std::uint8_t, kInnerTailBytes>& t;
@@ -447,9 +472,9 @@ std::expected<OpenedBundle, BundleError> open_bundle(std::span<const std::uint8_
   } wipe_tail{tail};
   SecureBuffer scratch;  // for a chunk that would pass the inner-size limit, and for an empty buffer
   // Declared after the buffer it reads, so it is stopped and joined before the buffer is freed.
-  std::optional<PayloadHashBehind> hasher;
-  if (stream_plain.size() >= kThreadedPayloadBytes + kInnerTailBytes) hasher.emplace(stream_plain.data());
-  const bool threaded = hasher && hasher->running();
+  std::optional<PieceHasher> hasher;
+  if (stream_plain.size() >= kThreadedPayloadBytes + kInnerTailBytes)
+    hasher.emplace(stream_plain.data(), stream_plain.size());
 
   // 6. Chunks.
   std::size_t off = kBundleHeaderBytes;
@@ -489,7 +514,7 @@ std::expected<OpenedBundle, BundleError> open_bundle(std::span<const std::uint8_
     inner += plain;
     off += 4 + len;
     // Everything but the last kInnerTailBytes decrypted so far is payload, whatever follows.
-    if (threaded && inner > kInnerTailBytes) hasher->publish(inner - kInnerTailBytes);
+    if (hasher && inner > kInnerTailBytes) hasher->publish(inner - kInnerTailBytes);
     if (tag == kTagFinal) {
       if (off != n)
         return reject("trailing", fmt::format("{} bytes follow the bundle's final chunk", n - off));
@@ -501,7 +526,6 @@ std::expected<OpenedBundle, BundleError> open_bundle(std::span<const std::uint8_
   if (inner < kInnerTailBytes)
     return reject("inner-length", fmt::format("the bundle holds {} bytes, too few for a manifest and signature", inner));
   const std::size_t carried = inner - kInnerTailBytes;
-  if (threaded) hasher->finish(carried);
   std::memcpy(tail.data(), stream_plain.data() + carried, kInnerTailBytes);
   const std::uint8_t* mp = tail.data();
   if (!has_magic(mp, kManifestMagic)) return reject("manifest-magic", "the bundle's manifest has the wrong magic");
@@ -528,8 +552,8 @@ std::expected<OpenedBundle, BundleError> open_bundle(std::span<const std::uint8_
                                                 m.payload_length, carried));
   copy_out(out.signature, mp + kManifestBytes);
   out.hash = bundle_hash(std::span<const std::uint8_t, kManifestBytes>(mp, kManifestBytes), out.signature);
-  // The hashing thread reads only below `carried`; the tail is wiped once it has finished.
-  out.payload_digest = threaded ? hasher->join() : bundle_payload_hash({stream_plain.data(), carried});
+  // The helpers read only below `carried`; the tail is wiped once they have finished.
+  out.payload_digest = hasher ? hasher->finish(carried) : bundle_payload_hash({stream_plain.data(), carried});
   stream_plain.truncate(carried);
   out.payload = std::move(stream_plain);
   return out;

@@ -53,7 +53,9 @@ Hash bundle_hash(std::span<const std::uint8_t, kManifestBytes> manifest, const S
 // H("intake-kiosk/bundle-file/v1", file): what a receipt names instead when the bundle could not
 // be opened (reading rules 1-7 failed, so there is no manifest): the bytes HQ received.
 Hash bundle_file_hash(std::span<const std::uint8_t> file);
-// H("intake-kiosk/bundle-payload/v1", payload): the manifest's payload hash.
+// The manifest's payload hash: H("intake-kiosk/payload/v1", u64 length || leaf 0 || ... ), the
+// leaves H("intake-kiosk/payload-piece/v1", u64 i || piece i) of its 64 KiB pieces — a hash whose
+// pieces can be computed on several cores (docs/bundle-format.md, "Payload hash").
 Hash bundle_payload_hash(std::span<const std::uint8_t> payload);
 // The manifest's 130 bytes exactly as signed (magic and version 0x01 included).
 std::array<std::uint8_t, kManifestBytes> encode_manifest(const Manifest& manifest);
@@ -89,15 +91,19 @@ struct OpenedBundle {
   Signature signature{};
   SecureBuffer payload;  // plaintext records: sodium memory, wiped when dropped
   Hash hash{};           // bundle_hash(manifest, signature)
-  // H("intake-kiosk/bundle-payload/v1", payload) of the bytes as they were decrypted, computed
-  // while decrypting; verify_bundle compares it with the manifest's (rule 10). The payload must
-  // not be changed between open_bundle and the import.
+  // The payload hash (bundle_payload_hash) of the bytes as they were decrypted, computed while
+  // decrypting; verify_bundle compares it with the manifest's (rule 10). The payload must not be
+  // changed between open_bundle and the import.
   Hash payload_digest{};
 };
 
 // Steps 1-7 of the reading rules: structure, decryption, manifest. Does not check the signature
 // (the caller looks the device up first: step 8) — use verify_bundle() for steps 9-10.
-std::expected<OpenedBundle, BundleError> open_bundle(std::span<const std::uint8_t> file, const KeyPair& hq_seal);
+// `workspace`: a buffer to decrypt into, for a caller that opens bundle after bundle (HQ): pass
+// the previous result's `payload` back in and its memory is reused when large enough. It comes
+// back as the new result's `payload`; on a refusal it is wiped and freed like any plaintext.
+std::expected<OpenedBundle, BundleError> open_bundle(std::span<const std::uint8_t> file, const KeyPair& hq_seal,
+                                                     SecureBuffer workspace = {});
 // Steps 9-10: the device's signature over the manifest, then the payload hash.
 std::expected<void, BundleError> verify_bundle(const OpenedBundle& opened, const PublicKey& device);
 

@@ -56,6 +56,15 @@ void SecureBuffer::truncate(std::size_t size) {
   size_ = size;
 }
 
+void SecureBuffer::resize(std::size_t size) {
+  if (size > capacity_) {
+    *this = SecureBuffer(size);
+    return;
+  }
+  if (size < size_) truncate(size);
+  size_ = size;
+}
+
 void SecureBuffer::clear() {
   if (data_ != nullptr) sodium_memzero(data_, capacity_);
 }

@@ -33,8 +33,13 @@ class SecureBuffer {
   // For APIs that take characters (a passphrase is bytes, not necessarily text).
   std::string_view view() const { return {reinterpret_cast<const char*>(data_), size_}; }
 
+  std::size_t capacity() const { return capacity_; }
   // Shrinks the visible size (e.g. after stripping a newline) without reallocating.
   void truncate(std::size_t size);
+  // Makes the buffer `size` bytes long for its next use, keeping its memory when the capacity
+  // allows (saving the allocation, locking and filling of a fresh one), else allocating anew.
+  // The first min(old, new) bytes keep this buffer's old contents; the rest are zero.
+  void resize(std::size_t size);
   // Zeroes the contents, keeping the buffer (for an input field that is emptied and reused).
   void clear();
   // Wipes and frees now; the buffer becomes empty.
@@ -44,7 +49,7 @@ class SecureBuffer {
  private:
   std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
-  std::size_t capacity_ = 0;
+  std::size_t capacity_ = 0;  // bytes [size_, capacity_) are always zero
 };
 
 }  // namespace ik::crypto

@@ -85,7 +85,14 @@ core::Result<ImportResult> Importer::import(std::span<const std::uint8_t> file, 
 
   try {
     // 1-7.
-    auto opened = crypto::open_bundle(file, seal_);
+    auto opened = crypto::open_bundle(file, seal_, take_workspace());
+    struct GiveBack {
+      Importer& importer;
+      decltype(opened)& result;
+      ~GiveBack() {
+        if (result) importer.give_back(std::move(result->payload));
+      }
+    } give_back_on_exit{*this, opened};
     if (!opened) {
       result.bundle_hash = crypto::bundle_file_hash(file);
       return reject(opened.error().reason, opened.error().message);
@@ -205,6 +212,22 @@ core::Result<ImportResult> Importer::import(std::span<const std::uint8_t> file, 
     // nlohmann's messages here concern HQ's own data (the store), never the payload's values.
     return core::fail(core::Errc::Internal, fmt::format("importing a bundle failed: {}", e.what()));
   }
+}
+
+crypto::SecureBuffer Importer::take_workspace() {
+  std::lock_guard lock(spare_mutex_);
+  if (spare_.empty()) return {};
+  crypto::SecureBuffer w = std::move(spare_.back());
+  spare_.pop_back();
+  return w;
+}
+
+void Importer::give_back(crypto::SecureBuffer workspace) {
+  // Wiped now: no bundle's plaintext stays in memory after its import, reused or not.
+  workspace.clear();
+  constexpr std::size_t kMaxSpare = 4;  // more imports at once than this allocate their own
+  std::lock_guard lock(spare_mutex_);
+  if (spare_.size() < kMaxSpare) spare_.push_back(std::move(workspace));
 }
 
 core::Result<ImportResult> Importer::finish(ImportResult result, std::int64_t now, const ImportContext& context,

@@ -93,9 +93,16 @@ class Importer {
   core::Result<ImportResult> finish(ImportResult result, std::int64_t now, const ImportContext& context,
                                     std::size_t bytes);
 
+  // crypto::open_bundle's workspaces, one per import running at once, kept (wiped) between
+  // imports so that a large bundle does not cost a fresh locked buffer each time.
+  crypto::SecureBuffer take_workspace();
+  void give_back(crypto::SecureBuffer workspace);
+
   std::mutex mutex_;
   Store store_;
   crypto::KeyPair seal_, sign_;
+  std::mutex spare_mutex_;
+  std::vector<crypto::SecureBuffer> spare_;
 };
 
 }  // namespace ik::hq

@@ -391,6 +391,93 @@ TEST_F(Bundles, RoundTripAtEveryChunkBoundary) {
   }
 }
 
+// The payload hash computed here from the spec's text with crypto_generichash alone: leaves over
+// 64 KiB pieces (index first), a root over the length and the leaves.
+Hash spec_payload_hash(std::span<const std::uint8_t> payload) {
+  auto h = [](std::string_view label, std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, nullptr, 0, 32);
+    crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(label.data()), label.size());
+    crypto_generichash_update(&st, a.data(), a.size());
+    crypto_generichash_update(&st, b.data(), b.size());
+    Hash out{};
+    crypto_generichash_final(&st, out.data(), out.size());
+    return out;
+  };
+  auto le64 = [](std::uint64_t v) {
+    std::array<std::uint8_t, 8> b{};
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    return b;
+  };
+  std::vector<std::uint8_t> leaves;
+  for (std::size_t i = 0; i * 65536 < payload.size(); ++i) {
+    const auto index = le64(i);
+    const Hash leaf = h("intake-kiosk/payload-piece/v1", index,
+                        payload.subspan(i * 65536, std::min<std::size_t>(65536, payload.size() - i * 65536)));
+    leaves.insert(leaves.end(), leaf.begin(), leaf.end());
+  }
+  const auto length = le64(payload.size());
+  return h("intake-kiosk/payload/v1", length, leaves);
+}
+
+TEST_F(Bundles, PayloadHashIsTheSpecsTreeOfPieces) {
+  for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{65535}, std::size_t{65536},
+                              std::size_t{65537}, std::size_t{3 * 65536 + 5}, std::size_t{(1u << 20) + 194}}) {
+    SCOPED_TRACE(n);
+    const auto payload = payload_of(n, static_cast<std::uint32_t>(n) + 1);
+    const Hash expected = spec_payload_hash(payload);
+    EXPECT_EQ(bundle_payload_hash(payload), expected);
+    // Sealing hashes the pieces on helper threads from 256 KiB on; opening behind decryption.
+    const auto sealed = seal_or_fail(device, hq.pub, payload);
+    EXPECT_EQ(sealed.manifest.payload_hash, expected);
+    auto opened = open_bundle(sealed.file, hq);
+    ASSERT_TRUE(opened) << opened.error().reason;
+    EXPECT_EQ(opened->payload_digest, expected);
+  }
+  // A piece moved, or a byte appended, changes the hash (index and length are in it).
+  auto a = payload_of(2 * 65536, 3);
+  auto swapped = a;
+  std::swap_ranges(swapped.begin(), swapped.begin() + 65536, swapped.begin() + 65536);
+  EXPECT_NE(bundle_payload_hash(a), bundle_payload_hash(swapped));
+  EXPECT_EQ(hex(bundle_payload_hash({})), hex(spec_payload_hash({})));
+}
+
+TEST_F(Bundles, AWorkspaceIsReusedFromBundleToBundleAndHandedBack) {
+  // HQ's way: the previous result's payload goes back in as the next open's workspace.
+  const auto big = payload_of(2u << 20, 11), small = payload_of(70000, 12), bigger = payload_of(3u << 20, 13);
+  const auto sealed_big = seal_or_fail(device, hq.pub, big);
+  const auto sealed_small = seal_or_fail(device, hq.pub, small);
+  const auto sealed_bigger = seal_or_fail(device, hq.pub, bigger);
+
+  auto first = open_bundle(sealed_big.file, hq);
+  ASSERT_TRUE(first);
+  const std::uint8_t* memory = first->payload.data();
+  SecureBuffer workspace = std::move(first->payload);
+
+  auto second = open_bundle(sealed_small.file, hq, std::move(workspace));
+  ASSERT_TRUE(second) << second.error().reason;
+  EXPECT_EQ(second->payload.data(), memory);  // the same memory, not a new allocation
+  ASSERT_EQ(second->payload.size(), small.size());
+  EXPECT_TRUE(std::equal(small.begin(), small.end(), second->payload.data()));
+  EXPECT_TRUE(verify_bundle(*second, device.pub));
+  // What the big bundle left past the small payload was wiped: growing back shows zeros.
+  workspace = std::move(second->payload);
+  workspace.resize(big.size());
+  EXPECT_TRUE(std::all_of(workspace.data() + small.size(), workspace.data() + workspace.size(),
+                          [](std::uint8_t b) { return b == 0; }));
+
+  auto third = open_bundle(sealed_bigger.file, hq, std::move(workspace));  // too small: a new one
+  ASSERT_TRUE(third) << third.error().reason;
+  ASSERT_EQ(third->payload.size(), bigger.size());
+  EXPECT_TRUE(std::equal(bigger.begin(), bigger.end(), third->payload.data()));
+  EXPECT_TRUE(verify_bundle(*third, device.pub));
+
+  // A refusal with a workspace that held a valid payload opens nothing from it.
+  auto refused = open_bundle(flip_at(sealed_small.file, sealed_small.file.size() - 1), hq, std::move(third->payload));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, "chunk-auth");
+}
+
 TEST_F(Bundles, RandomPayloadSizesRoundTrip) {
   for (int i = 0; i < 12; ++i) {
     const std::size_t n = randombytes_uniform(i < 8 ? 300000 : 6u << 20);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace ik::crypto {
 namespace {
 
@@ -34,6 +36,25 @@ TEST(SecureBuffer, WipeEmptiesAndTruncateShrinks) {
   a.wipe();
   EXPECT_TRUE(a.empty());
   EXPECT_EQ(a.data(), nullptr);
+}
+
+TEST(SecureBuffer, ResizeReusesTheMemoryWithinItsCapacityAndZeroesWhatComesBack) {
+  auto a = SecureBuffer::copy_of(std::vector<std::uint8_t>{1, 2, 3, 4, 5, 6});
+  const std::uint8_t* memory = a.data();
+  a.resize(2);
+  EXPECT_EQ(a.size(), 2u);
+  EXPECT_EQ(a.capacity(), 6u);
+  a.resize(5);  // grows back within the capacity: same memory, the old bytes 3..5 were wiped
+  EXPECT_EQ(a.data(), memory);
+  const std::vector<std::uint8_t> expected{1, 2, 0, 0, 0};
+  EXPECT_EQ(std::vector<std::uint8_t>(a.span().begin(), a.span().end()), expected);
+  a.resize(64);  // past the capacity: a fresh, zeroed buffer
+  EXPECT_EQ(a.size(), 64u);
+  EXPECT_EQ(a.capacity(), 64u);
+  for (auto byte : a.span()) EXPECT_EQ(byte, 0);
+  a.resize(0);
+  EXPECT_TRUE(a.empty());
+  EXPECT_EQ(a.capacity(), 64u);
 }
 
 TEST(SecureBuffer, EqualsComparesSizeAndContent) {
