@@ -354,6 +354,13 @@ Result<SealedBundle> seal_bundle(const SealRequest& request) {
   m.payload_length = payload.size();
   m.previous_hash = request.previous_hash;
 
+  // The payload hash (which the manifest needs) starts first: its helpers work through the
+  // pieces while this thread seals the payload key (an X25519 key exchange) and encrypts.
+  std::optional<PieceHasher> hasher;
+  if (payload.size() >= kThreadedPayloadBytes) {
+    hasher.emplace(payload.data(), payload.size());
+    hasher->publish(payload.size());
+  }
   const SecureBuffer payload_key = request.fixed_payload_key != nullptr ? request.fixed_payload_key->clone()
                                                                         : SecureBuffer::random(kPayloadKeyBytes);
   const auto sealed_key = seal(request.hq_seal, payload_key.span());
@@ -386,13 +393,8 @@ Result<SealedBundle> seal_bundle(const SealRequest& request) {
   };
 
   // The chunks that hold payload only are encrypted straight from the caller's buffer while the
-  // payload hash (which the manifest needs) runs beside them. None of them is the last chunk:
-  // manifest and signature follow the payload.
-  std::optional<PieceHasher> hasher;
-  if (payload.size() >= kThreadedPayloadBytes) {
-    hasher.emplace(payload.data(), payload.size());
-    hasher->publish(payload.size());
-  }
+  // payload hash runs beside them. None of them is the last chunk: manifest and signature follow
+  // the payload.
   const std::size_t payload_chunks = payload.size() / kChunkPlainBytes;
   for (std::size_t c = 0; c < payload_chunks; ++c)
     if (!push(payload.data() + c * kChunkPlainBytes, kChunkPlainBytes, false))
