@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -50,6 +51,32 @@ bool parse_state(std::string_view name, AgentStatus::State& out) {
   }
   return false;
 }
+
+// The codes of SyncFailure, in the status file. Stable: a code once written is never renamed.
+struct FailureCode {
+  SyncFailure kind;
+  std::string_view code;
+};
+constexpr FailureCode kFailureCodes[] = {
+    {SyncFailure::UsbNotWritable, "usb-not-writable"},
+    {SyncFailure::UsbFull, "usb-full"},
+    {SyncFailure::UsbRemoved, "usb-removed"},
+    {SyncFailure::UsbVerifyFailed, "usb-verify-failed"},
+    {SyncFailure::UsbConflict, "usb-conflict"},
+    {SyncFailure::UsbIo, "usb-io"},
+    {SyncFailure::HqUnreachable, "hq-unreachable"},
+    {SyncFailure::HqTimeout, "hq-timeout"},
+    {SyncFailure::HqCertificate, "hq-certificate"},
+    {SyncFailure::HqBusy, "hq-busy"},
+    {SyncFailure::HqRefused, "hq-refused"},
+    {SyncFailure::HqBadAnswer, "hq-bad-answer"},
+    {SyncFailure::OutboxUnreadable, "outbox-unreadable"},
+    {SyncFailure::InboxUnwritable, "inbox-unwritable"},
+    {SyncFailure::Setup, "setup"},
+    {SyncFailure::Stopped, "stopped"},
+    {SyncFailure::Internal, "internal"},
+};
+static_assert(std::size(kFailureCodes) == std::size(kAllSyncFailures));
 
 std::string status_path_string(const DataDir& dir) {
   return (dir.sync_dir() / "status.json").string();
@@ -113,6 +140,18 @@ bool is_outbox_bundle_name(std::string_view name) {
 
 }  // namespace
 
+std::string_view sync_failure_code(SyncFailure kind) {
+  for (const auto& f : kFailureCodes)
+    if (f.kind == kind) return f.code;
+  return {};
+}
+
+SyncFailure parse_sync_failure(std::string_view code) {
+  for (const auto& f : kFailureCodes)
+    if (f.code == code) return f.kind;
+  return SyncFailure::Unknown;
+}
+
 Result<AgentStatus> read_agent_status(const DataDir& dir) {
   const auto path = dir.sync_dir() / "status.json";
   struct stat st {};
@@ -158,6 +197,12 @@ Result<AgentStatus> read_agent_status(const DataDir& dir) {
   if (err == j.end() || !err->is_string()) return damaged(dir, "error");
   s.error = err->get<std::string>();
   if (s.error.size() > kMaxErrorBytes) return damaged(dir, "error too long");
+  // Optional: files from agents older than the codes have none (Unknown). A code this kiosk does
+  // not know (a newer agent) is Unknown too: the screen then says "the sync failed", in general.
+  if (const auto kind = j.find("error_kind"); kind != j.end()) {
+    if (!kind->is_string()) return damaged(dir, "error_kind");
+    s.failure = parse_sync_failure(kind->get_ref<const std::string&>());
+  }
   return s;
 }
 
@@ -182,7 +227,8 @@ Result<void> write_agent_status(const DataDir& dir, const AgentStatus& status) {
             {"bytes_total", status.bytes_total},
             {"updated_at", status.updated_at},
             {"finished_at", status.finished_at},
-            {"error", error}};
+            {"error", error},
+            {"error_kind", sync_failure_code(status.failure)}};
   // replace: an error text with invalid UTF-8 (a cut sentence, an odd file name) must not throw.
   const std::string text = j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   auto w = crypto::write_file_atomic(

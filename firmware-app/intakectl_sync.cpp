@@ -1,12 +1,17 @@
 #include "firmware-app/intakectl_sync.hpp"
 
 #include <fmt/format.h>
+#include <pthread.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "core/sync_status.hpp"
 #include "sync/transport.hpp"
@@ -28,7 +33,8 @@ std::string mib(std::int64_t bytes) {
 
 // Keeps sync/status.json and the terminal up to date without rewriting a file per curl callback:
 // the status file at most every 0.5 s or when a file is done; the terminal bar at most 10 times
-// a second; without a terminal (the systemd journal) one plain line per file.
+// a second; without a terminal (the systemd journal) one plain line per file. Thread-safe: the
+// run reports progress while the stop watcher may write the last word.
 class Reporter {
  public:
   Reporter(const core::DataDir& dir, std::string transport)
@@ -38,11 +44,13 @@ class Reporter {
   }
 
   void start() {
+    std::lock_guard lock(mutex_);
     status_.state = core::AgentStatus::State::Running;
     write_status();
   }
 
   void progress(const sync::Progress& p) {
+    std::lock_guard lock(mutex_);
     const bool file_done = p.files_done != status_.files_done;
     status_.files_done = p.files_done;
     status_.files_total = p.files_total;
@@ -64,20 +72,49 @@ class Reporter {
 
   // Ends the progress bar's line so what follows starts on a line of its own.
   void end_bar() {
+    std::lock_guard lock(mutex_);
+    end_bar_locked();
+  }
+
+  // `problem` is ignored when ok. Its kind is what the kiosk's screen says (translated); its
+  // sentence stays in the file for the journal and whoever reads the file.
+  void finish(bool ok, sync::Problem problem) {
+    std::lock_guard lock(mutex_);
+    end_bar_locked();
+    status_.state = ok ? core::AgentStatus::State::Done : core::AgentStatus::State::Failed;
+    status_.usb_present = false;  // this agent is done with the stick
+    status_.error = ok ? std::string() : std::move(problem.message);
+    status_.failure = ok ? core::SyncFailure::Unknown : problem.kind;
+    status_.finished_at = unix_now();
+    write_status();
+    finished_ = true;
+  }
+
+  // The last word when the agent is stopped from outside (a signal): the status file says why,
+  // and nothing this process does afterwards may overwrite it — the returned mutex lock stays
+  // held while the caller ends the process.
+  std::unique_lock<std::mutex> finish_stopped(sync::Problem problem) {
+    std::unique_lock lock(mutex_);
+    if (finished_) return lock;  // the run had its last word already: it stands
+    end_bar_locked();
+    fmt::print(stderr, "intakectl: sync: {}; what was not sent stays in outbox/\n",
+               problem.message);
+    std::fflush(stderr);
+    status_.state = core::AgentStatus::State::Failed;
+    status_.usb_present = false;
+    status_.error = std::move(problem.message);
+    status_.failure = problem.kind;
+    status_.finished_at = unix_now();
+    write_status();
+    return lock;
+  }
+
+ private:
+  void end_bar_locked() {
     if (bar_drawn_) fmt::print(stderr, "\n");
     bar_drawn_ = false;
   }
 
-  void finish(bool ok, std::string error) {
-    end_bar();
-    status_.state = ok ? core::AgentStatus::State::Done : core::AgentStatus::State::Failed;
-    status_.usb_present = false;  // this agent is done with the stick
-    status_.error = std::move(error);
-    status_.finished_at = unix_now();
-    write_status();
-  }
-
- private:
   void write_status() {
     last_status_ = Clock::now();
     status_.updated_at = unix_now();
@@ -106,9 +143,69 @@ class Reporter {
   }
 
   const core::DataDir& dir_;
-  bool tty_ = false, bar_drawn_ = false, status_warned_ = false;
+  std::mutex mutex_;  // the status file has one writer at a time: the run, or the stop watcher
+  bool tty_ = false, bar_drawn_ = false, status_warned_ = false, finished_ = false;
   core::AgentStatus status_;
   Clock::time_point last_status_{}, last_bar_{};
+};
+
+// Says in the status file that the agent was stopped, then lets the signal end the process as it
+// would have. Under systemd a USB stick pulled out stops the USB unit (BindsTo= its device) with
+// SIGTERM, usually before any write fails: without this the file would say "running" — and the
+// kiosk "Sending now…" — until the next sync. The signals are taken by one thread with sigwait,
+// so the status is written outside any signal handler.
+class StopWatcher {
+ public:
+  StopWatcher(Reporter& reporter, bool usb) : reporter_(reporter), usb_(usb) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGHUP);
+    // Blocked before any other thread starts (libcurl's resolver), so they all inherit it and
+    // only this watcher ever takes the signal.
+    ::pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    thread_ = std::thread([this] { watch(); });
+  }
+  StopWatcher(const StopWatcher&) = delete;
+  StopWatcher& operator=(const StopWatcher&) = delete;
+  ~StopWatcher() {
+    done_ = true;
+    thread_.join();
+    // A signal that came after the run finished is delivered now and ends the process, as before.
+    ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+ private:
+  void watch() {
+    const timespec tick{0, 200'000'000};
+    while (!done_) {
+      const int sig = ::sigtimedwait(&set_, nullptr, &tick);
+      if (sig <= 0) continue;
+      // A stopped USB sync is, at the kiosk, a stick taken out (or the kiosk shutting down):
+      // either way, the stick goes in again to finish.
+      auto held = reporter_.finish_stopped(
+          {usb_ ? core::SyncFailure::UsbRemoved : core::SyncFailure::Stopped,
+           fmt::format("stopped by {} before it finished{}",
+                       sig == SIGTERM  ? "SIGTERM"
+                       : sig == SIGINT ? "SIGINT"
+                                       : "SIGHUP",
+                       usb_ ? " (was the USB stick taken out?)" : "")});
+      // The default action, as if this code were not here: systemd sees the same end.
+      std::signal(sig, SIG_DFL);
+      sigset_t one;
+      sigemptyset(&one);
+      sigaddset(&one, sig);
+      ::pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+      ::raise(sig);
+      std::_Exit(128 + sig);  // not reached
+    }
+  }
+
+  Reporter& reporter_;
+  const bool usb_;
+  sigset_t set_{}, old_{};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
 };
 
 }  // namespace
@@ -159,9 +256,12 @@ core::Result<void> SyncCommand::run() const {
   if (!lock) return std::unexpected(lock.error());
 
   Reporter reporter(dir, usb_ ? "usb" : "https");
+  // From "running" to the last word, a stop is written down too (declared after the reporter:
+  // it ends first).
+  StopWatcher watcher(reporter, usb_.has_value());
   reporter.start();
   const auto on_progress = [&](const sync::Progress& p) { reporter.progress(p); };
-  core::Result<sync::TransportResult> result;
+  sync::RunResult<sync::TransportResult> result;
   if (usb_) {
     result = sync::sync_usb(dir, *usb_, on_progress);
   } else {
@@ -174,8 +274,8 @@ core::Result<void> SyncCommand::run() const {
     result = sync::sync_https(dir, o, on_progress);
   }
   if (!result) {
-    reporter.finish(false, result.error().message);
-    return std::unexpected(result.error());
+    reporter.finish(false, result.error());
+    return core::fail(core::Errc::Io, result.error().message);
   }
 
   const auto& r = *result;
@@ -195,13 +295,15 @@ core::Result<void> SyncCommand::run() const {
         r.receipts_collected == 1 ? "" : "s", r.already_there);
   }
   if (r.errors.empty()) {
-    reporter.finish(true, "");
+    reporter.finish(true, {});
     return {};
   }
-  for (const auto& e : r.errors) fmt::print(stderr, "intakectl: sync: {}\n", e);
-  std::string first = r.errors.front();
-  if (r.errors.size() > 1) first += fmt::format(" (and {} more)", r.errors.size() - 1);
-  reporter.finish(false, first);
+  for (const auto& e : r.errors) fmt::print(stderr, "intakectl: sync: {}\n", e.message);
+  // The first problem speaks for the run (its kind is what the kiosk says); the count tells the
+  // journal there were more.
+  sync::Problem first = r.errors.front();
+  if (r.errors.size() > 1) first.message += fmt::format(" (and {} more)", r.errors.size() - 1);
+  reporter.finish(false, std::move(first));
   return core::fail(core::Errc::Io, fmt::format("sync incomplete: {} problem{}; what was not "
                                                 "delivered stays in outbox/ for the next sync",
                                                 r.errors.size(), r.errors.size() == 1 ? "" : "s"));

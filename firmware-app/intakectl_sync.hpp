@@ -3,8 +3,11 @@
 // HQ over pinned HTTPS (--hq-url, --hq-cert), HQ's receipts into inbox/. Needs no passphrase and
 // opens no database; reads device.pub (the stick folder's name) and the bundle files. Started by
 // the systemd units (deploy/systemd/intake-sync-*.service); one agent at a time (sync/agent.lock).
-// Writes sync/status.json for the kiosk's sync screen. Exit 0 when everything pending was
-// delivered or copied, 1 with a line per problem otherwise.
+// Writes sync/status.json for the kiosk's sync screen: on failure the first problem's kind
+// (core::SyncFailure, which the screen says in the officer's language) and its English sentence;
+// stopped by SIGTERM/SIGINT/SIGHUP (a USB stick pulled out stops the USB unit) it says so before
+// the signal ends it. Exit 0 when everything pending was delivered or copied, 1 with a line per
+// problem otherwise.
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>

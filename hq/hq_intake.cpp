@@ -204,7 +204,8 @@ int main(int argc, char** argv) {
   auto* ctdc = app.add_subcommand("export-ctdc", "Export CTDC rows, k-anonymised");
   int k = 11;
   dir_option(ctdc);
-  ctdc->add_option("--k", k, "Smallest group of people a row may describe")->check(CLI::Range(2, 1000));
+  ctdc->add_option("--k", k, "Fewest rows that may share a combination of quasi-identifiers (CTDC: 11)")
+      ->check(CLI::Range(2, 1000));
   ctdc->add_option("--out", out, "The CSV file to write")->required();
 
   try {
@@ -294,7 +295,7 @@ int main(int argc, char** argv) {
     } else {
       auto r = hq::export_ctdc(*input, k, out);
       if (!r) return refuse(r.error().message);
-      fmt::print("{} rows written to {}, {} suppressed (k = {})\n", r->rows_written, out, r->rows_suppressed, k);
+      fmt::print("{}", hq::describe_ctdc_export(*r, k, out));  // counts only, never a value
     }
   }
   return 0;

@@ -67,10 +67,44 @@
 // names, dates finer than the year, countries of origin and transit, and the *Concatenated and
 // majorityStatusAtExploit columns (derivable by the recipient, or needing dates we do not send).
 //
-// k-anonymity: the quasi-identifiers are yearOfRegistration, gender, ageBroad, citizenship and
-// CountryOfExploitation (majorityStatus follows from ageBroad). A row whose combination of them
-// occurs fewer than k times among all rows is dropped. Rows are sorted, so their order says
-// nothing about device or time.
+// k-anonymity. The quasi-identifiers are yearOfRegistration, gender, ageBroad, majorityStatus,
+// citizenship and CountryOfExploitation: what someone who knows a victim (a trafficker, a
+// neighbour, a journalist) could know. The promise: every combination of their six values in
+// the file is shared by at least k rows of the file, an empty cell counting as a value of its own
+// (unknown and suppressed are not told apart). k = 11 and the age bands are CTDC's; CTDC's own
+// glossary describes its k-anonymisation as redacting the cases of sets under k (its k = 11 file
+// held ~47,000 of ~80,000 records). Whole records are a shelter's scarcest thing, so cells go
+// first, as in sdcMicro's localSuppression, and a shelter-sized file (~100 intakes a year) is
+// still worth sending at k = 11:
+//   1. Generalisation, already in the columns: the year, never a date; ageBroad bands, never an
+//      age. Age has one more level, majorityStatus alone (ageBroad empty); majorityStatus is never
+//      left showing what an emptied ageBroad hid.
+//   2. Rare values: a value held by fewer than k records in all (a citizenship, a year, a band…)
+//      cannot be in any class of k, so it is emptied everywhere; a rare band drops to
+//      majorityStatus alone. This removes nothing any k-anonymous version could keep.
+//   3. Local cell suppression, two greedy ways; the file keeps the one that leaves fewer records
+//      out, then keeps more information (a known cell is worth log2 of the number of values its
+//      column shows: a citizenship says more than a gender). Neither wins on every data set.
+//      Top-down, in rounds: each class under k, the smallest first, empties one of its
+//      quasi-identifiers in all its rows, preferring one whose emptying joins a class that
+//      reaches k, then the one with the most distinct values (the most identifying, as in
+//      sdcMicro's default importance), then the one joining the largest class, then country,
+//      citizenship, age, year, gender; until no class but the all-empty one is under k. Age steps
+//      from band to majorityStatus to nothing. A class only loses rows by taking a step itself,
+//      so a class once at k stays at k.
+//      Bottom-up: the most specific combinations (fewest emptied cells) that k records still
+//      unplaced fit become classes first; a record left over goes to the most specific class it
+//      fits, else to the all-empty one. Top-down tends to empty one column for everyone (all
+//      citizenships of 1,000 records at k = 11); bottom-up keeps the common ones.
+//   4. Restoring: a row whose cells are more emptied than needed moves to the least emptied
+//      class of at least k that its own values fit (never leaving a class of exactly k).
+//   5. The all-empty class: if rows end with every quasi-identifier empty but fewer than k of
+//      them, rows beyond k in other classes (the cheapest first) are emptied to join them, if
+//      that is enough. Only when it is not (or when there are fewer than k records in all) are
+//      those rows left out: a class that already has k is never broken up to save them.
+// The flag columns are not quasi-identifiers and are not changed. The result is checked before
+// writing; a class under k that got through would be left out, never written. Rows are sorted,
+// so their order says nothing about device or time.
 #include "hq/reports.hpp"
 
 #include <fmt/format.h>
@@ -84,6 +118,7 @@
 #include <set>
 #include <span>
 #include <string_view>
+#include <tuple>
 
 #include "core/codes.hpp"
 #include "crypto/file_io.hpp"
@@ -1242,10 +1277,6 @@ std::string_view age_broad(std::optional<int> age) {
                    : "48+";
 }
 
-// Indices of the quasi-identifiers in a row (see the header comment).
-constexpr std::array<std::size_t, 4> kQiLeading = {
-    0, 2, 3, 5};  // year, gender, ageBroad, citizenship; + the last column
-
 std::vector<std::string> ctdc_header() {
   std::vector<std::string> h = {"yearOfRegistration", "Datasource",     "gender",
                                 "ageBroad",           "majorityStatus", "citizenship"};
@@ -1304,6 +1335,328 @@ std::vector<std::string> ctdc_row(const json& c) {
   r.emplace_back(countries.size() == 1 && is_country(countries[0]) ? countries[0] : "");
   return r;
 }
+
+// The quasi-identifier cells of a row, in file order; "" is unknown or suppressed.
+constexpr std::size_t kQiCells = 6;
+using QiKey = std::array<std::string, kQiCells>;
+constexpr std::array<const char*, kQiCells> kQiColumns = {
+    "yearOfRegistration", "gender",      "ageBroad",
+    "majorityStatus",     "citizenship", "CountryOfExploitation"};
+enum QiCell : std::size_t { kYear, kGender, kAgeBroad, kMajority, kCitizenship, kCountry };
+
+std::size_t row_index(std::size_t cell, std::size_t row_size) {
+  constexpr std::array<std::size_t, kQiCells - 1> kLeading = {0, 2, 3, 4, 5};
+  return cell == kCountry ? row_size - 1 : kLeading[cell];
+}
+
+QiKey qi_of(const std::vector<std::string>& r) {
+  QiKey key;
+  for (std::size_t c = 0; c < kQiCells; ++c) key[c] = r[row_index(c, r.size())];
+  return key;
+}
+
+void set_qi(std::vector<std::string>& r, const QiKey& key) {
+  for (std::size_t c = 0; c < kQiCells; ++c) r[row_index(c, r.size())] = key[c];
+}
+
+// The five quasi-identifiers as suppression sees them: age is one, with two steps (band to
+// majorityStatus alone, then nothing). kQis is also the order ties are broken in: the most
+// identifying first (country and citizenship single out a migrant from a rare country).
+enum class Qi { Year, Gender, Age, Citizenship, Country };
+constexpr std::array kQis = {Qi::Country, Qi::Citizenship, Qi::Age, Qi::Year, Qi::Gender};
+
+bool all_empty(const Qi q, const QiKey& key) {
+  switch (q) {
+    case Qi::Year:
+      return key[kYear].empty();
+    case Qi::Gender:
+      return key[kGender].empty();
+    case Qi::Age:
+      return key[kAgeBroad].empty() && key[kMajority].empty();
+    case Qi::Citizenship:
+      return key[kCitizenship].empty();
+    case Qi::Country:
+      return key[kCountry].empty();
+  }
+  return true;
+}
+
+// One step up q's hierarchy. Emptying ageBroad keeps majorityStatus; emptying majorityStatus
+// empties ageBroad too, so an emptied band is never left readable from majorityStatus.
+QiKey generalised(QiKey key, const Qi q) {
+  switch (q) {
+    case Qi::Year:
+      key[kYear].clear();
+      break;
+    case Qi::Gender:
+      key[kGender].clear();
+      break;
+    case Qi::Age:
+      if (!key[kAgeBroad].empty())
+        key[kAgeBroad].clear();
+      else
+        key[kMajority].clear();
+      break;
+    case Qi::Citizenship:
+      key[kCitizenship].clear();
+      break;
+    case Qi::Country:
+      key[kCountry].clear();
+      break;
+  }
+  return key;
+}
+
+std::size_t known_cells(const QiKey& key) {
+  return static_cast<std::size_t>(
+      std::count_if(key.begin(), key.end(), [](const std::string& v) { return !v.empty(); }));
+}
+
+bool every_qi_empty(const QiKey& key) {
+  return known_cells(key) == 0;
+}
+
+// Every key `key` can be generalised to, the least emptied first (at most 16 x 3).
+std::vector<QiKey> generalisations(const QiKey& key) {
+  std::vector<QiKey> out;
+  std::vector<QiKey> ages = {key};
+  if (!key[kAgeBroad].empty()) ages.push_back(generalised(ages.back(), Qi::Age));
+  if (!all_empty(Qi::Age, ages.back())) ages.push_back(generalised(ages.back(), Qi::Age));
+  constexpr std::array kFlat = {Qi::Year, Qi::Gender, Qi::Citizenship, Qi::Country};
+  for (const auto& a : ages)
+    for (unsigned mask = 0; mask < (1u << kFlat.size()); ++mask) {
+      QiKey g = a;
+      for (std::size_t b = 0; b < kFlat.size(); ++b)
+        if ((mask & (1u << b)) != 0) g = generalised(g, kFlat[b]);
+      out.push_back(std::move(g));
+    }
+  std::sort(out.begin(), out.end(), [](const QiKey& a, const QiKey& b) {
+    const auto ka = known_cells(a), kb = known_cells(b);
+    return ka != kb ? ka > kb : a < b;
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// Steps 2 to 5 of the header comment over the rows' keys. Deterministic: the same records in the
+// same order (the store's: device, then local id) give the same file.
+class KAnonymiser {
+ public:
+  KAnonymiser(std::vector<QiKey> keys, std::size_t k) : key_(std::move(keys)), k_(k) {}
+
+  // Steps 2 to 5; the keys to write, one per record in input order.
+  std::vector<QiKey> run() {
+    empty_rare_values();
+    base_ = key_;
+    for (std::size_t cell = 0; cell < kQiCells; ++cell) {
+      const auto values = counts(cell).size();
+      bits_[cell] = values > 1 ? std::log2(static_cast<double>(values)) : 0.0;
+    }
+    Attempt top_down = attempt([this] { suppress_top_down(); });
+    Attempt bottom_up = attempt([this] { form_bottom_up(); });
+    return std::move(bottom_up.better_than(top_down) ? bottom_up.keys : top_down.keys);
+  }
+
+ private:
+  struct Attempt {
+    std::vector<QiKey> keys;
+    std::size_t left_out = 0;
+    double bits = 0;
+    bool better_than(const Attempt& o) const {
+      return left_out != o.left_out ? left_out < o.left_out : bits > o.bits;
+    }
+  };
+
+  template <class Strategy>
+  Attempt attempt(Strategy strategy) {
+    key_ = base_;
+    class_.clear();
+    for (std::size_t i = 0; i < key_.size(); ++i) class_[key_[i]].push_back(i);
+    strategy();
+    restore();
+    fill_all_empty_class();
+    Attempt a;
+    for (const auto& [key, members] : class_)
+      if (members.size() < k_) a.left_out += members.size();
+    for (const auto& key : key_)
+      for (std::size_t cell = 0; cell < kQiCells; ++cell)
+        if (!key[cell].empty()) a.bits += bits_[cell];
+    a.keys = key_;
+    return a;
+  }
+
+  std::map<std::string, std::size_t> counts(std::size_t cell) const {
+    std::map<std::string, std::size_t> m;
+    for (const auto& key : key_)
+      if (!key[cell].empty()) ++m[key[cell]];
+    return m;
+  }
+
+  // Step 2.
+  void empty_rare_values() {
+    for (std::size_t cell : {kYear, kGender, kAgeBroad, kMajority, kCitizenship, kCountry}) {
+      const auto m = counts(cell);
+      for (auto& key : key_)
+        if (!key[cell].empty() && m.at(key[cell]) < k_) {
+          key[cell].clear();
+          if (cell == kMajority) key[kAgeBroad].clear();  // already empty: a band is rarer
+        }
+    }
+    constexpr std::array<std::size_t, 5> kMostSpecific = {kYear, kGender, kAgeBroad, kCitizenship,
+                                                          kCountry};  // by Qi's value
+    for (std::size_t q = 0; q < kMostSpecific.size(); ++q)
+      distinct_[q] = counts(kMostSpecific[q]).size();
+    majority_distinct_ = counts(kMajority).size();
+  }
+
+  std::size_t size_of(const QiKey& key) const {
+    const auto it = class_.find(key);
+    return it == class_.end() ? 0 : it->second.size();
+  }
+
+  // How many values q still tells apart in a class keyed `key` (the band's or majorityStatus's).
+  std::size_t distinct(const Qi q, const QiKey& key) const {
+    if (q == Qi::Age && key[kAgeBroad].empty()) return majority_distinct_;
+    return distinct_[static_cast<std::size_t>(q)];
+  }
+
+  void move(std::size_t i, const QiKey& to) {
+    auto& from = class_[key_[i]];
+    from.erase(std::find(from.begin(), from.end(), i));
+    if (from.empty()) class_.erase(key_[i]);
+    key_[i] = to;
+    class_[to].push_back(i);
+  }
+
+  // Step 3, top-down, in rounds: every class under k takes one step, the smallest first, so that
+  // two small classes one cell apart can meet (the second joins what the first became) before
+  // either goes further.
+  void suppress_top_down() {
+    for (;;) {
+      std::vector<std::pair<std::size_t, QiKey>> round;
+      for (const auto& [key, members] : class_)
+        if (members.size() < k_ && !every_qi_empty(key)) round.emplace_back(members.size(), key);
+      if (round.empty()) return;
+      std::sort(round.begin(), round.end());
+      for (const auto& [first_size, key] : round) {
+        const std::size_t size = size_of(key);
+        if (size >= k_) continue;  // others joined it this round
+        step(key, size);
+      }
+    }
+  }
+
+  // Empties one quasi-identifier of every row of the class `key`. Rank: reaches k, then the
+  // most distinct values, then the largest class joined, then kQis's order.
+  void step(const QiKey& key, std::size_t size) {
+    std::optional<Qi> best;
+    std::tuple<bool, std::size_t, std::size_t> best_rank{};
+    for (const Qi q : kQis) {
+      if (all_empty(q, key)) continue;
+      const std::size_t joined = size_of(generalised(key, q));
+      const std::tuple<bool, std::size_t, std::size_t> rank{joined + size >= k_, distinct(q, key),
+                                                            joined};
+      if (!best || rank > best_rank) {
+        best = q;
+        best_rank = rank;
+      }
+    }
+    const QiKey to = generalised(key, *best);  // a key not all empty has something to empty
+    const auto members = class_.at(key);
+    for (const auto i : members) move(i, to);
+  }
+
+  // Step 3, bottom-up: the most specific combinations that k records still unplaced fit are made
+  // classes first (among equally specific ones, the one fewest records fit, so it takes no more
+  // than it needs); a record left over goes to the most specific class of k it fits, else to the
+  // all-empty class.
+  void form_bottom_up() {
+    std::map<QiKey, std::vector<std::size_t>> fits;
+    for (std::size_t i = 0; i < base_.size(); ++i)
+      for (const auto& g : generalisations(base_[i])) fits[g].push_back(i);
+    std::vector<const std::pair<const QiKey, std::vector<std::size_t>>*> order;
+    for (const auto& entry : fits)
+      if (entry.second.size() >= k_ && !every_qi_empty(entry.first)) order.push_back(&entry);
+    std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+      const auto ka = known_cells(a->first), kb = known_cells(b->first);
+      return ka != kb ? ka > kb : a->second.size() < b->second.size();
+    });
+    class_.clear();
+    std::vector<bool> placed(base_.size(), false);
+    auto place = [&](std::size_t i, const QiKey& key) {
+      placed[i] = true;
+      key_[i] = key;
+      class_[key].push_back(i);
+    };
+    for (const auto* entry : order) {
+      const auto& [key, members] = *entry;
+      std::size_t free = 0;
+      for (const auto i : members) free += placed[i] ? 0 : 1;
+      if (free < k_) continue;
+      for (const auto i : members)
+        if (!placed[i]) place(i, key);
+    }
+    for (std::size_t i = 0; i < base_.size(); ++i) {
+      if (placed[i]) continue;
+      QiKey to{};
+      for (const auto& g : generalisations(base_[i]))
+        if (size_of(g) >= k_) {
+          to = g;
+          break;
+        }
+      place(i, to);
+    }
+  }
+
+  // Step 4. Each move shows a row more cells, so this ends.
+  void restore() {
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (std::size_t i = 0; i < key_.size(); ++i) {
+        const std::size_t here = size_of(key_[i]);
+        if (here == k_) continue;  // leaving would break a class of exactly k
+        const std::size_t known = known_cells(key_[i]);
+        for (const auto& g : generalisations(base_[i])) {
+          if (known_cells(g) <= known) break;
+          if (size_of(g) >= k_) {
+            move(i, g);
+            changed = true;
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  // Step 5.
+  void fill_all_empty_class() {
+    const QiKey none{};
+    const std::size_t have = size_of(none);
+    if (have == 0 || have >= k_) return;
+    std::size_t spare = 0;
+    for (const auto& [key, members] : class_)
+      if (key != none && members.size() > k_) spare += members.size() - k_;
+    if (have + spare < k_) return;  // left out at the check before writing
+    for (std::size_t need = k_ - have; need > 0; --need) {
+      // The cheapest donor: the fewest cells to empty, then the most to spare.
+      const QiKey* donor = nullptr;
+      for (const auto& [key, members] : class_) {
+        if (key == none || members.size() <= k_) continue;
+        if (donor == nullptr || known_cells(key) < known_cells(*donor) ||
+            (known_cells(key) == known_cells(*donor) && members.size() > size_of(*donor)))
+          donor = &key;
+      }
+      move(class_.at(*donor).back(), none);
+    }
+  }
+
+  std::vector<QiKey> key_, base_;
+  std::size_t k_;
+  std::map<QiKey, std::vector<std::size_t>> class_;
+  std::array<std::size_t, kQis.size()> distinct_{};
+  std::size_t majority_distinct_ = 0;
+  std::array<double, kQiCells> bits_{};
+};
 
 std::string csv_field(const std::string& v) {
   if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
@@ -1432,6 +1785,29 @@ core::Result<void> write_report_html(const ReportInput& input, const std::string
   return write_text(out, html, 0640);
 }
 
+std::int64_t CtdcExportResult::cells_suppressed_total() const {
+  std::int64_t n = 0;
+  for (const auto& [column, cells] : cells_suppressed) n += cells;
+  return n;
+}
+
+std::string describe_ctdc_export(const CtdcExportResult& r, int k,
+                                 const std::filesystem::path& out) {
+  if (r.records < k)
+    return fmt::format(
+        "nothing exported: {} case record(s) held, fewer than k = {}, so no row can be shared "
+        "by k; {} holds the CSV header only\n",
+        r.records, k, out.string());
+  std::string cells;
+  for (const auto& [column, n] : r.cells_suppressed)
+    cells += fmt::format("{}{} {}", cells.empty() ? "" : ", ", column, n);
+  return fmt::format(
+      "{} of {} records written to {} (k = {}), {} left out\n"
+      "quasi-identifier cells suppressed: {} in {} rows ({})\n",
+      r.rows_written, r.records, out.string(), k, r.records_dropped, r.cells_suppressed_total(),
+      r.rows_with_suppression, cells);
+}
+
 core::Result<CtdcExportResult> export_ctdc(const ReportInput& input, int k,
                                            const std::filesystem::path& out) {
   if (k < 2 || k > 1000)
@@ -1439,28 +1815,42 @@ core::Result<CtdcExportResult> export_ctdc(const ReportInput& input, int k,
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : input.devices)
     for (const auto& c : d.cases) rows.push_back(ctdc_row(c));
-  auto qi = [](const std::vector<std::string>& r) {
-    std::vector<std::string> key;
-    for (auto i : kQiLeading) key.push_back(r[i]);
-    key.push_back(r.back());
-    return key;
-  };
-  std::map<std::vector<std::string>, std::int64_t> groups;
-  for (const auto& r : rows) ++groups[qi(r)];
+  std::vector<QiKey> keys;
+  keys.reserve(rows.size());
+  for (const auto& r : rows) keys.push_back(qi_of(r));
+
   CtdcExportResult result;
-  std::vector<std::vector<std::string>> kept;
-  for (auto& r : rows) {
-    if (groups[qi(r)] < k) {
-      ++result.rows_suppressed;
-      continue;
+  result.records = static_cast<std::int64_t>(rows.size());
+  for (auto c : kQiColumns) result.cells_suppressed.emplace_back(c, 0);
+  const auto n = static_cast<std::size_t>(k);
+  std::vector<bool> keep(rows.size(), false);
+  if (rows.size() >= n) {
+    const std::vector<QiKey> final_keys = KAnonymiser(keys, n).run();
+    std::map<QiKey, std::size_t> size;
+    for (const auto& key : final_keys) ++size[key];
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      // The promise, checked rather than assumed.
+      keep[i] = size[final_keys[i]] >= n;
+      if (!keep[i]) continue;
+      bool touched = false;
+      for (std::size_t c = 0; c < kQiCells; ++c)
+        if (!keys[i][c].empty() && final_keys[i][c].empty()) {
+          ++result.cells_suppressed[c].second;
+          touched = true;
+        }
+      result.rows_with_suppression += touched ? 1 : 0;
+      set_qi(rows[i], final_keys[i]);
     }
-    kept.push_back(std::move(r));
   }
+  std::vector<std::vector<std::string>> kept;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (keep[i]) kept.push_back(std::move(rows[i]));
   std::sort(kept.begin(), kept.end());
   std::string csv;
   csv_line(csv, ctdc_header());
   for (const auto& r : kept) csv_line(csv, r);
   result.rows_written = static_cast<std::int64_t>(kept.size());
+  result.records_dropped = result.records - result.rows_written;
   if (auto w = write_text(out, csv, 0600); !w) return std::unexpected(w.error());
   return result;
 }

@@ -30,6 +30,7 @@ namespace ik::sync {
 namespace {
 
 using agent::OutboxEntry;
+using core::SyncFailure;
 
 constexpr std::size_t kMaxAnswerBytes = 1024;  // a receipt, or HQ's short plain-text error
 constexpr double kMaxBackoffSeconds = 60;
@@ -95,6 +96,7 @@ int on_xfer(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t ulnow) {
 enum class Kind { Receipt, Retry, Refused, Fatal };
 struct Attempt {
   Kind kind = Kind::Retry;
+  SyncFailure failure = SyncFailure::Unknown;  // what the kiosk says when this is the last word
   std::string message;
   std::string receipt;
   double retry_after = 0;
@@ -117,7 +119,7 @@ class HttpsRun {
  public:
   HttpsRun(const core::DataDir& dir, const HttpsOptions& opt, const ProgressFn& progress)
       : dir_(dir), opt_(opt), progress_(progress) {}
-  core::Result<TransportResult> run();
+  RunResult<TransportResult> run();
 
  private:
   core::Result<void> setup(const std::string& endpoint, const std::string& pin);
@@ -195,6 +197,7 @@ Attempt HttpsRun::post(const OutboxEntry& e, const std::vector<std::uint8_t>& bo
   if (rc != CURLE_OK) {
     if (is_certificate_failure(rc))
       return {Kind::Fatal,
+              SyncFailure::HqCertificate,
               fmt::format("HQ's server did not show the certificate this device trusts ({}); "
                           "nothing more was sent",
                           printable(detail)),
@@ -202,13 +205,23 @@ Attempt HttpsRun::post(const OutboxEntry& e, const std::vector<std::uint8_t>& bo
               0};
     if (rc == CURLE_WRITE_ERROR && answer_.overflow)
       return {Kind::Refused,
+              SyncFailure::HqBadAnswer,
               fmt::format("{}: HQ's answer was too long to be a receipt; not stored", what),
               {},
               0};
     if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT)
-      return {
-          Kind::Fatal, fmt::format("HQ's address cannot be used ({})", printable(detail)), {}, 0};
-    return {Kind::Retry, fmt::format("{}: cannot reach HQ ({})", what, printable(detail)), {}, 0};
+      return {Kind::Fatal,
+              SyncFailure::Setup,
+              fmt::format("HQ's address cannot be used ({})", printable(detail)),
+              {},
+              0};
+    // A connection that was made but stalled (or never completed in time) reads differently at
+    // the door from no connection at all: a slow line, not an unplugged one.
+    return {Kind::Retry,
+            rc == CURLE_OPERATION_TIMEDOUT ? SyncFailure::HqTimeout : SyncFailure::HqUnreachable,
+            fmt::format("{}: cannot reach HQ ({})", what, printable(detail)),
+            {},
+            0};
   }
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -216,44 +229,57 @@ Attempt HttpsRun::post(const OutboxEntry& e, const std::vector<std::uint8_t>& bo
     const std::span<const std::uint8_t> bytes(
         reinterpret_cast<const std::uint8_t*>(answer_.body.data()), answer_.body.size());
     if (!agent::looks_like_receipt(bytes))
-      return {
-          Kind::Refused, fmt::format("{}: HQ's answer is not a receipt; not stored", what), {}, 0};
-    return {Kind::Receipt, {}, answer_.body, 0};
+      return {Kind::Refused,
+              SyncFailure::HqBadAnswer,
+              fmt::format("{}: HQ's answer is not a receipt; not stored", what),
+              {},
+              0};
+    return {Kind::Receipt, SyncFailure::Unknown, {}, answer_.body, 0};
   }
   if (status == 429 || status == 502 || status == 503 || status == 504) {
     curl_off_t after = 0;
     curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &after);
     return {Kind::Retry,
+            SyncFailure::HqBusy,
             fmt::format("{}: HQ is busy (HTTP {})", what, status),
             {},
             static_cast<double>(after)};
   }
   std::string text = printable(answer_.body);
+  // 4xx: HQ read the request and said no to this bundle. Anything else (a redirect, a server
+  // error) is an answer this device cannot use.
   return {
       Kind::Refused,
+      status >= 400 && status < 500 ? SyncFailure::HqRefused : SyncFailure::HqBadAnswer,
       fmt::format("{}: HQ refused it (HTTP {}{}{})", what, status, text.empty() ? "" : ": ", text),
       {},
       0};
 }
 
-core::Result<TransportResult> HttpsRun::run() {
+RunResult<TransportResult> HttpsRun::run() {
+  const auto refuse = [](SyncFailure kind, std::string message) {
+    return std::unexpected(Problem{kind, std::move(message)});
+  };
   std::string url = opt_.url;
   if (!url.starts_with("https://") || url.size() > 2048 ||
       std::any_of(url.begin(), url.end(), [](char c) { return c <= 0x20 || c >= 0x7f; }))
-    return core::fail(core::Errc::Invalid, "HQ's address must be an https:// URL");
+    return refuse(SyncFailure::Setup, "HQ's address must be an https:// URL");
   while (url.ends_with('/')) url.pop_back();
   if (opt_.max_attempts < 1 || opt_.max_attempts > 100 || !(opt_.first_backoff_seconds >= 0) ||
       opt_.first_backoff_seconds > 3600)
-    return core::fail(core::Errc::Invalid,
-                      "retry settings out of range (1..100 attempts, 0..3600 s backoff)");
+    return refuse(SyncFailure::Setup,
+                  "retry settings out of range (1..100 attempts, 0..3600 s backoff)");
+  // The pinned certificate file is the device's own setting: missing or unusable is a setup
+  // problem, not HQ showing another certificate.
   auto pin = spki_pin_from_pem(opt_.pinned_cert);
-  if (!pin) return std::unexpected(pin.error());
+  if (!pin) return refuse(SyncFailure::Setup, pin.error().message);
 
-  if (auto p = agent::prepare_inbox(dir_); !p) return std::unexpected(p.error());
+  if (auto p = agent::prepare_inbox(dir_); !p)
+    return refuse(SyncFailure::InboxUnwritable, p.error().message);
   auto listing = agent::list_outbox(dir_);
-  if (!listing) return std::unexpected(listing.error());
+  if (!listing) return refuse(SyncFailure::OutboxUnreadable, listing.error().message);
   TransportResult result;
-  result.errors = listing->errors;
+  for (const auto& e : listing->errors) result.errors.push_back({SyncFailure::OutboxUnreadable, e});
   result.warnings = listing->warnings;
 
   std::vector<OutboxEntry> pending;
@@ -268,7 +294,8 @@ core::Result<TransportResult> HttpsRun::run() {
   state_.files_total = static_cast<int>(pending.size());
   if (progress_) progress_(state_);
   if (pending.empty()) return result;
-  if (auto s = setup(url + "/v1/bundles", *pin); !s) return std::unexpected(s.error());
+  if (auto s = setup(url + "/v1/bundles", *pin); !s)
+    return refuse(SyncFailure::Internal, s.error().message);
 
   for (std::size_t i = 0; i < pending.size(); ++i) {
     const auto& e = pending[i];
@@ -276,19 +303,23 @@ core::Result<TransportResult> HttpsRun::run() {
     if (!body) {
       std::error_code ec;
       if (std::filesystem::exists(e.path, ec))
-        result.errors.push_back(fmt::format("bundle {}: {}", e.sequence, body.error().message));
+        result.errors.push_back({SyncFailure::OutboxUnreadable,
+                                 fmt::format("bundle {}: {}", e.sequence, body.error().message)});
       // else: removed meanwhile, the kiosk got its receipt another way
     } else {
       double backoff = opt_.first_backoff_seconds;
       bool stop = false;
+      SyncFailure stopper = SyncFailure::Unknown;  // why the run stops here
       for (int attempt = 1;; ++attempt) {
         Attempt a = post(e, *body);
         if (a.kind == Kind::Receipt) {
           const std::span<const std::uint8_t> bytes(
               reinterpret_cast<const std::uint8_t*>(a.receipt.data()), a.receipt.size());
           if (auto s = agent::store_receipt(dir_, e.id_hex, bytes); !s) {
-            result.errors.push_back(fmt::format("bundle {}: HQ's receipt could not be stored: {}",
-                                                e.sequence, s.error().message));
+            stopper = SyncFailure::InboxUnwritable;
+            result.errors.push_back({stopper, fmt::format("bundle {}: HQ's receipt could not be "
+                                                          "stored: {}",
+                                                          e.sequence, s.error().message)});
             stop = true;  // inbox/ is not writable: every further receipt would be lost as well
           } else {
             ++result.bundles_sent;
@@ -297,13 +328,14 @@ core::Result<TransportResult> HttpsRun::run() {
           break;
         }
         if (a.kind == Kind::Refused) {
-          result.errors.push_back(std::move(a.message));
+          result.errors.push_back({a.failure, std::move(a.message)});
           break;
         }
         if (a.kind == Kind::Fatal || attempt >= opt_.max_attempts) {
           if (a.kind == Kind::Retry)
             a.message += fmt::format(" after {} attempt{}", attempt, attempt == 1 ? "" : "s");
-          result.errors.push_back(std::move(a.message));
+          stopper = a.failure;
+          result.errors.push_back({a.failure, std::move(a.message)});
           stop = true;
           break;
         }
@@ -313,8 +345,8 @@ core::Result<TransportResult> HttpsRun::run() {
       }
       if (stop) {
         if (const auto left = pending.size() - i - 1; left > 0)
-          result.errors.push_back(
-              fmt::format("{} more bundle{} left for the next sync", left, left == 1 ? "" : "s"));
+          result.errors.push_back({stopper, fmt::format("{} more bundle{} left for the next sync",
+                                                        left, left == 1 ? "" : "s")});
         break;
       }
     }
@@ -327,8 +359,8 @@ core::Result<TransportResult> HttpsRun::run() {
 
 }  // namespace
 
-core::Result<TransportResult> sync_https(const core::DataDir& dir, const HttpsOptions& options,
-                                         const ProgressFn& progress) {
+RunResult<TransportResult> sync_https(const core::DataDir& dir, const HttpsOptions& options,
+                                      const ProgressFn& progress) {
   HttpsRun run(dir, options, progress);
   return run.run();
 }

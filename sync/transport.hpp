@@ -3,6 +3,7 @@
 // receipts -> inbox/. They need no passphrase and read no record (they open no database); what
 // they need is public: device.pub (the folder name on a stick) and the files in outbox/.
 #include <cstdint>
+#include <expected>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -12,6 +13,7 @@
 
 #include "core/data_dir.hpp"
 #include "core/error.hpp"
+#include "core/sync_status.hpp"
 
 namespace ik::sync {
 
@@ -21,11 +23,22 @@ struct Progress {
 };
 using ProgressFn = std::function<void(const Progress&)>;
 
+// One thing that went wrong, said twice: its kind, which the agent writes into sync/status.json
+// for the kiosk to say in the officer's language, and an English sentence for the journal and
+// the CLI (plain words, no personal data).
+struct Problem {
+  core::SyncFailure kind = core::SyncFailure::Unknown;
+  std::string message;
+};
+// A run that could not go ahead at all: nothing was moved.
+template <class T>
+using RunResult = std::expected<T, Problem>;
+
 struct TransportResult {
   int bundles_sent = 0;        // copied (and read back) or uploaded
   int already_there = 0;       // skipped: same bytes already on the stick / receipt already held
   int receipts_collected = 0;  // new receipts placed in inbox/
-  std::vector<std::string> errors;  // per file, plain words, no personal data
+  std::vector<Problem> errors;  // per file, in the order they happened
   // USB: delivered bundles removed from the stick (HQ's accepting receipt is on it and the kiosk
   // has removed the bundle from outbox/): a lost stick then carries as little as possible.
   int pruned = 0;
@@ -37,8 +50,8 @@ struct TransportResult {
 // receipts/ into inbox/. A stick pulled out mid-copy leaves only a temp file HQ ignores.
 // Only receipts for bundles still in outbox/ are collected; nothing on the stick is overwritten
 // (a different file under a bundle's name is an error) and no link on it is followed.
-core::Result<TransportResult> sync_usb(const core::DataDir& dir, const std::filesystem::path& stick,
-                                       const ProgressFn& progress = {});
+RunResult<TransportResult> sync_usb(const core::DataDir& dir, const std::filesystem::path& stick,
+                                    const ProgressFn& progress = {});
 
 struct HttpsOptions {
   std::string url;                       // https://host:port (POST /v1/bundles)
@@ -51,8 +64,8 @@ struct HttpsOptions {
 // a bundle whose receipt is already in inbox/ is not sent again (so a rerun resumes). Only the
 // pinned certificate's key is trusted. Busy/unreachable HQ: retried with backoff, then the run
 // stops; another refusal (HTTP 4xx) is an error for that bundle and the next one still goes.
-core::Result<TransportResult> sync_https(const core::DataDir& dir, const HttpsOptions& options,
-                                         const ProgressFn& progress = {});
+RunResult<TransportResult> sync_https(const core::DataDir& dir, const HttpsOptions& options,
+                                      const ProgressFn& progress = {});
 
 // The kiosk's outbox names: <sequence:016>-<bundle id hex:32>.ikb. Anything else (temp files
 // ".name.tmp" included) is no bundle: nullopt.

@@ -34,6 +34,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using agent::OutboxEntry;
+using core::SyncFailure;
 
 constexpr std::size_t kCopyChunk = 1 << 20;
 
@@ -65,27 +66,60 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
-std::unexpected<core::Error> stick_error(std::string message) {
-  return core::fail(core::Errc::Io, std::move(message));
+std::unexpected<Problem> problem(SyncFailure kind, std::string message) {
+  return std::unexpected(Problem{kind, std::move(message)});
+}
+
+// Errors that say the stick itself has gone (pulled out, or its device failed).
+bool stick_gone(int err) {
+  return err == EIO || err == ENODEV || err == ENXIO || err == ENOTCONN;
+}
+
+// A failed read on the stick: gone, or some other trouble. `what` names the step, with "{}" for
+// `shown` ("cannot read {} on the USB stick"). Call with errno still set.
+std::unexpected<Problem> stick_read_error(std::string_view what, const std::string& shown) {
+  const int err = errno;
+  return problem(stick_gone(err) ? SyncFailure::UsbRemoved : SyncFailure::UsbIo,
+                 fmt::format("{}: {}", fmt::format(fmt::runtime(what), shown), std::strerror(err)));
+}
+
+// A failed write said the way a person at the kiosk can act on. Call with errno still set.
+// Sets `gone` when the error says the stick has disappeared.
+Problem stick_write_problem(bool& gone) {
+  const int err = errno;
+  gone = gone || stick_gone(err);
+  if (err == ENOSPC || err == EDQUOT) return {SyncFailure::UsbFull, "the USB stick is full"};
+  if (err == EROFS)
+    return {SyncFailure::UsbNotWritable, "the USB stick is read-only (a write-protect switch?)"};
+  if (err == EACCES || err == EPERM)
+    return {SyncFailure::UsbNotWritable,
+            fmt::format("the USB stick refuses writing: {}", std::strerror(err))};
+  if (stick_gone(err))
+    return {SyncFailure::UsbRemoved,
+            fmt::format("cannot write to the USB stick (was it removed?): {}", std::strerror(err))};
+  return {SyncFailure::UsbIo, fmt::format("cannot write to the USB stick: {}", std::strerror(err))};
 }
 
 // Opens (creating if asked) one folder on the stick, refusing a link or a non-folder.
-core::Result<Fd> open_folder(int parent, const std::string& name, const std::string& shown,
-                             bool create) {
+RunResult<Fd> open_folder(int parent, const std::string& name, const std::string& shown,
+                          bool create) {
   if (create) {
     if (::mkdirat(parent, name.c_str(), 0700) == 0) {
       ::fsync(parent);  // the new folder's name is durable before anything is put in it
     } else if (errno != EEXIST) {
-      return stick_error(fmt::format("cannot create {} on the USB stick: {}", shown, errno_text()));
+      bool gone = false;
+      auto p = stick_write_problem(gone);
+      p.message = fmt::format("cannot create {} on the USB stick: {}", shown, p.message);
+      return std::unexpected(std::move(p));
     }
   }
   const int fd = ::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ELOOP || errno == ENOTDIR)
-      return core::fail(
-          core::Errc::Invalid,
+      return problem(
+          SyncFailure::UsbConflict,
           fmt::format("{} on the USB stick is a link or not a folder; refusing to use it", shown));
-    return stick_error(fmt::format("cannot open {} on the USB stick: {}", shown, errno_text()));
+    return stick_read_error("cannot open {} on the USB stick", shown);
   }
   return Fd(fd);
 }
@@ -96,14 +130,15 @@ struct Listing {
   std::vector<std::string> names;
   bool truncated = false;
 };
-core::Result<Listing> list_folder(int dir_fd, const std::string& shown) {
+RunResult<Listing> list_folder(int dir_fd, const std::string& shown) {
   const int dup_fd = ::dup(dir_fd);
-  if (dup_fd < 0)
-    return stick_error(fmt::format("cannot read {} on the USB stick: {}", shown, errno_text()));
+  if (dup_fd < 0) return stick_read_error("cannot read {} on the USB stick", shown);
   std::unique_ptr<DIR, int (*)(DIR*)> d(::fdopendir(dup_fd), ::closedir);
   if (!d) {
+    const int err = errno;
     ::close(dup_fd);
-    return stick_error(fmt::format("cannot read {} on the USB stick: {}", shown, errno_text()));
+    errno = err;
+    return stick_read_error("cannot read {} on the USB stick", shown);
   }
   ::rewinddir(d.get());  // the duplicate shares its offset with earlier listings
   Listing out;
@@ -111,8 +146,7 @@ core::Result<Listing> list_folder(int dir_fd, const std::string& shown) {
     errno = 0;
     const dirent* e = ::readdir(d.get());
     if (!e) {
-      if (errno != 0)
-        return stick_error(fmt::format("cannot read {} on the USB stick: {}", shown, errno_text()));
+      if (errno != 0) return stick_read_error("cannot read {} on the USB stick", shown);
       break;
     }
     const std::string_view name = e->d_name;
@@ -140,53 +174,45 @@ struct Blake2b {
   }
 };
 
-// Hashes a whole open file, checking it has exactly `expected_size` bytes (when >= 0).
-core::Result<crypto::Hash> hash_fd(int fd, std::int64_t expected_size, const std::string& shown) {
+// Hashes a whole open file, checking it has exactly `expected_size` bytes (when >= 0). On the
+// stick a file of another size did not keep what was written; in outbox/ the bundle changed.
+RunResult<crypto::Hash> hash_fd(int fd, std::int64_t expected_size, const std::string& shown,
+                                bool on_stick) {
   std::vector<std::uint8_t> buf(kCopyChunk);
   Blake2b h;
   std::int64_t total = 0;
   for (;;) {
     const ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return stick_error(fmt::format("cannot read {}: {}", shown, errno_text()));
+    if (n < 0) {
+      if (on_stick) return stick_read_error("cannot read {}", shown);
+      return problem(SyncFailure::OutboxUnreadable,
+                     fmt::format("cannot read {}: {}", shown, errno_text()));
+    }
     if (n == 0) break;
     total += n;
     if (expected_size >= 0 && total > expected_size) break;
     h.update(buf.data(), static_cast<std::size_t>(n));
   }
   if (expected_size >= 0 && total != expected_size)
-    return core::fail(core::Errc::Damaged,
-                      fmt::format("{} has a different size than expected", shown));
+    return problem(on_stick ? SyncFailure::UsbVerifyFailed : SyncFailure::OutboxUnreadable,
+                   fmt::format("{} has a different size than expected", shown));
   return h.finish();
 }
 
-core::Result<crypto::Hash> hash_source(const OutboxEntry& e) {
+RunResult<crypto::Hash> hash_source(const OutboxEntry& e) {
   Fd in(::open(e.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (in.get() < 0)
-    return stick_error(fmt::format("cannot read outbox/{}: {}", e.name, errno_text()));
-  return hash_fd(in.get(), e.size, "outbox/" + e.name);
+    return problem(SyncFailure::OutboxUnreadable,
+                   fmt::format("cannot read outbox/{}: {}", e.name, errno_text()));
+  return hash_fd(in.get(), e.size, "outbox/" + e.name, false);
 }
 
-// A failed write said the way a person at the kiosk can act on. Call with errno still set.
-bool stick_gone(int err) {
-  return err == EIO || err == ENODEV || err == ENXIO || err == ENOTCONN;
-}
-// Sets `gone` when the error says the stick has disappeared.
-std::string stick_write_error(bool& gone) {
-  const int err = errno;
-  gone = gone || stick_gone(err);
-  if (err == ENOSPC || err == EDQUOT) return "the USB stick is full";
-  if (err == EROFS) return "the USB stick is read-only (a write-protect switch?)";
-  if (stick_gone(err))
-    return fmt::format("cannot write to the USB stick (was it removed?): {}", std::strerror(err));
-  return fmt::format("cannot write to the USB stick: {}", std::strerror(err));
-}
-
-core::Result<void> write_all(int fd, const std::uint8_t* p, std::size_t n, bool& gone) {
+RunResult<void> write_all(int fd, const std::uint8_t* p, std::size_t n, bool& gone) {
   while (n > 0) {
     const ssize_t w = ::write(fd, p, n);
     if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return stick_error(stick_write_error(gone));
+    if (w < 0) return std::unexpected(stick_write_problem(gone));
     p += w;
     n -= static_cast<std::size_t>(w);
   }
@@ -212,11 +238,11 @@ class UsbRun {
  public:
   UsbRun(const core::DataDir& dir, const ProgressFn& progress) : dir_(dir), progress_(progress) {}
 
-  core::Result<TransportResult> run(const fs::path& stick);
+  RunResult<TransportResult> run(const fs::path& stick);
 
  private:
-  core::Result<Outcome> copy_one(const OutboxEntry& e);
-  core::Result<void> collect_receipts(const std::set<std::string>& outbox_ids);
+  RunResult<Outcome> copy_one(const OutboxEntry& e);
+  RunResult<void> collect_receipts(const std::set<std::string>& outbox_ids);
   void sweep_temps();
   void report() {
     if (progress_) progress_(progress_state_);
@@ -230,26 +256,30 @@ class UsbRun {
   Fd bundles_, receipts_;
 };
 
-core::Result<TransportResult> UsbRun::run(const fs::path& stick) {
-  // The stick itself: a real folder (the mount point), not a link to one.
+RunResult<TransportResult> UsbRun::run(const fs::path& stick) {
+  // The stick itself: a real folder (the mount point), not a link to one. A mount point that is
+  // missing or gone is a stick taken out before the agent got to it.
+  const auto root_error = [&] {
+    const int err = errno;
+    return problem(err == ENOENT || stick_gone(err) ? SyncFailure::UsbRemoved : SyncFailure::UsbIo,
+                   fmt::format("the USB stick folder {} cannot be opened: {}", stick.string(),
+                               std::strerror(err)));
+  };
   struct stat st {};
-  if (::lstat(stick.c_str(), &st) != 0)
-    return stick_error(
-        fmt::format("the USB stick folder {} cannot be opened: {}", stick.string(), errno_text()));
+  if (::lstat(stick.c_str(), &st) != 0) return root_error();
+  // The unit gives the mount point: a link or a file there is not a stick that was mounted.
   if (S_ISLNK(st.st_mode))
-    return core::fail(
-        core::Errc::Invalid,
+    return problem(
+        SyncFailure::UsbIo,
         fmt::format("{} is a symbolic link; give the stick's mount point itself", stick.string()));
   if (!S_ISDIR(st.st_mode))
-    return core::fail(core::Errc::Invalid, fmt::format("{} is not a folder", stick.string()));
+    return problem(SyncFailure::UsbIo, fmt::format("{} is not a folder", stick.string()));
   Fd root(::open(stick.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (root.get() < 0)
-    return stick_error(
-        fmt::format("the USB stick folder {} cannot be opened: {}", stick.string(), errno_text()));
+  if (root.get() < 0) return root_error();
 
   // device.pub is public: it names this device's folder on the stick and nothing more.
   auto device = crypto::read_public_key_file(dir_.device_public_key(), crypto::KeyKind::DeviceSign);
-  if (!device) return std::unexpected(core::from(device.error()));
+  if (!device) return problem(SyncFailure::Setup, core::from(device.error()).message);
   const std::string key_id = device->id_hex();
 
   auto top = open_folder(root.get(), "intake-kiosk", "intake-kiosk/", true);
@@ -264,10 +294,12 @@ core::Result<TransportResult> UsbRun::run(const fs::path& stick) {
   bundles_ = std::move(*bundles);
   receipts_ = std::move(*receipts);
 
-  if (auto p = agent::prepare_inbox(dir_); !p) return std::unexpected(p.error());
+  if (auto p = agent::prepare_inbox(dir_); !p)
+    return problem(SyncFailure::InboxUnwritable, p.error().message);
   auto listing = agent::list_outbox(dir_);
-  if (!listing) return std::unexpected(listing.error());
-  result_.errors = listing->errors;
+  if (!listing) return problem(SyncFailure::OutboxUnreadable, listing.error().message);
+  for (const auto& e : listing->errors)
+    result_.errors.push_back({SyncFailure::OutboxUnreadable, e});
   result_.warnings = listing->warnings;
   std::set<std::string> outbox_ids;
   for (const auto& e : listing->bundles) outbox_ids.insert(e.id_hex);
@@ -291,16 +323,19 @@ core::Result<TransportResult> UsbRun::run(const fs::path& stick) {
     auto r = copy_one(e);
     if (!r && stick_lost_) {
       // Pulled out: every further copy would fail the same way.
-      result_.errors.push_back(fmt::format("bundle {}: {}", e.sequence, r.error().message));
+      result_.errors.push_back(
+          {r.error().kind, fmt::format("bundle {}: {}", e.sequence, r.error().message)});
       if (const auto left = pending.size() - i - 1; left > 0)
         result_.errors.push_back(
-            fmt::format("{} more bundle{} left for the next sync", left, left == 1 ? "" : "s"));
+            {r.error().kind,
+             fmt::format("{} more bundle{} left for the next sync", left, left == 1 ? "" : "s")});
       break;
     }
     progress_state_.bytes_done = before + e.size;
     ++progress_state_.files_done;
     if (!r) {
-      result_.errors.push_back(fmt::format("bundle {}: {}", e.sequence, r.error().message));
+      result_.errors.push_back(
+          {r.error().kind, fmt::format("bundle {}: {}", e.sequence, r.error().message)});
     } else if (*r == Outcome::Copied) {
       ++result_.bundles_sent;
     } else if (*r == Outcome::AlreadyThere) {
@@ -326,7 +361,7 @@ void UsbRun::sweep_temps() {
   if (removed) ::fsync(bundles_.get());
 }
 
-core::Result<void> UsbRun::collect_receipts(const std::set<std::string>& outbox_ids) {
+RunResult<void> UsbRun::collect_receipts(const std::set<std::string>& outbox_ids) {
   auto names = list_folder(receipts_.get(), "receipts/");
   if (!names) return std::unexpected(names.error());
   if (names->truncated)
@@ -380,7 +415,8 @@ core::Result<void> UsbRun::collect_receipts(const std::set<std::string>& outbox_
     // One receipt per bundle waits in inbox/ until the kiosk has read it; a newer one on the
     // stick is collected on a later run.
     if (agent::has_receipt(dir_, id)) continue;
-    if (auto s = agent::store_receipt(dir_, id, bytes); !s) return s;
+    if (auto s = agent::store_receipt(dir_, id, bytes); !s)
+      return problem(SyncFailure::InboxUnwritable, s.error().message);
     ++result_.receipts_collected;
   }
   if (pruned_any) {
@@ -390,49 +426,46 @@ core::Result<void> UsbRun::collect_receipts(const std::set<std::string>& outbox_
   return {};
 }
 
-core::Result<Outcome> UsbRun::copy_one(const OutboxEntry& e) {
+RunResult<Outcome> UsbRun::copy_one(const OutboxEntry& e) {
   const std::string name = e.id_hex + ".ikb";
   const std::string shown = "bundles/" + name;
   Fd in(::open(e.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (in.get() < 0) {
     if (errno == ENOENT) return Outcome::Gone;  // the kiosk got its receipt meanwhile
-    return stick_error(fmt::format("cannot read outbox/{}: {}", e.name, errno_text()));
+    return problem(SyncFailure::OutboxUnreadable,
+                   fmt::format("cannot read outbox/{}: {}", e.name, errno_text()));
   }
 
-  struct stat st {};
-  if (::fstatat(bundles_.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-    // Same name: the same bytes are fine (an earlier run); anything else is never overwritten.
-    if (!S_ISREG(st.st_mode) || st.st_size != e.size)
-      return core::fail(
-          core::Errc::Exists,
-          fmt::format(
-              "a different file named {} is already on the USB stick; left as it is, not copied",
-              shown));
-    Fd there(::openat(bundles_.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (there.get() < 0)
-      return stick_error(fmt::format("cannot read {} on the USB stick: {}", shown, errno_text()));
-    auto h_there = hash_fd(there.get(), e.size, shown);
-    auto h_src = hash_source(e);
-    if (!h_src) return std::unexpected(h_src.error());
-    if (h_there && *h_there == *h_src) return Outcome::AlreadyThere;
-    return core::fail(
-        core::Errc::Exists,
+  const auto conflict = [&] {
+    return problem(
+        SyncFailure::UsbConflict,
         fmt::format(
             "a different file named {} is already on the USB stick; left as it is, not copied",
             shown));
+  };
+  struct stat st {};
+  if (::fstatat(bundles_.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    // Same name: the same bytes are fine (an earlier run); anything else is never overwritten.
+    if (!S_ISREG(st.st_mode) || st.st_size != e.size) return conflict();
+    Fd there(::openat(bundles_.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (there.get() < 0) return stick_read_error("cannot read {} on the USB stick", shown);
+    auto h_there = hash_fd(there.get(), e.size, shown, true);
+    auto h_src = hash_source(e);
+    if (!h_src) return std::unexpected(h_src.error());
+    if (h_there && *h_there == *h_src) return Outcome::AlreadyThere;
+    return conflict();
   }
-  if (errno != ENOENT)
-    return stick_error(fmt::format("cannot look at {} on the USB stick: {}", shown, errno_text()));
+  if (errno != ENOENT) return stick_read_error("cannot look at {} on the USB stick", shown);
 
   const std::string tmp = "." + name + ".tmp";
   ::unlinkat(bundles_.get(), tmp.c_str(), 0);  // our own leftover from a run that was cut short
   Fd out(::openat(bundles_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                   0600));
-  if (out.get() < 0) return stick_error(stick_write_error(stick_lost_));
-  auto fail_and_clean = [&](core::Error err) -> core::Result<Outcome> {
+  if (out.get() < 0) return std::unexpected(stick_write_problem(stick_lost_));
+  auto fail_and_clean = [&](Problem p) -> RunResult<Outcome> {
     out = Fd();
     ::unlinkat(bundles_.get(), tmp.c_str(), 0);
-    return std::unexpected(std::move(err));
+    return std::unexpected(std::move(p));
   };
 
   std::vector<std::uint8_t> buf(kCopyChunk);
@@ -443,8 +476,8 @@ core::Result<Outcome> UsbRun::copy_one(const OutboxEntry& e) {
     const ssize_t n = ::read(in.get(), buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0)
-      return fail_and_clean(
-          {core::Errc::Io, fmt::format("cannot read outbox/{}: {}", e.name, errno_text())});
+      return fail_and_clean({SyncFailure::OutboxUnreadable,
+                             fmt::format("cannot read outbox/{}: {}", e.name, errno_text())});
     if (n == 0) break;
     copied += n;
     if (copied > e.size) break;
@@ -456,46 +489,51 @@ core::Result<Outcome> UsbRun::copy_one(const OutboxEntry& e) {
   }
   if (copied != e.size)
     return fail_and_clean(
-        {core::Errc::Io, fmt::format("outbox/{} changed while it was copied; not copied", e.name)});
-  if (::fsync(out.get()) != 0)
-    return fail_and_clean({core::Errc::Io, stick_write_error(stick_lost_)});
+        {SyncFailure::OutboxUnreadable,
+         fmt::format("outbox/{} changed while it was copied; not copied", e.name)});
+  if (::fsync(out.get()) != 0) return fail_and_clean(stick_write_problem(stick_lost_));
   // Drop the cached pages so the read-back below reads what the stick holds where it can.
   ::posix_fadvise(out.get(), 0, 0, POSIX_FADV_DONTNEED);
   out = Fd();
   if (rename_no_replace(bundles_.get(), tmp.c_str(), name.c_str()) != 0) {
     if (errno == EEXIST)
       return fail_and_clean(
-          {core::Errc::Exists,
+          {SyncFailure::UsbConflict,
            fmt::format("a file named {} appeared on the USB stick during the copy; left as it is",
                        shown)});
-    return fail_and_clean({core::Errc::Io, stick_write_error(stick_lost_)});
+    return fail_and_clean(stick_write_problem(stick_lost_));
   }
-  if (::fsync(bundles_.get()) != 0) return stick_error(stick_write_error(stick_lost_));
+  if (::fsync(bundles_.get()) != 0) return std::unexpected(stick_write_problem(stick_lost_));
 
   const auto want = h_src.finish();
   Fd back(::openat(bundles_.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (back.get() < 0)
-    return stick_error(
-        fmt::format("cannot read back {} from the USB stick: {}", shown, errno_text()));
+  if (back.get() < 0) {
+    stick_lost_ = stick_lost_ || stick_gone(errno);
+    return stick_read_error("cannot read back {} from the USB stick", shown);
+  }
   ::posix_fadvise(back.get(), 0, 0, POSIX_FADV_DONTNEED);
-  auto got = hash_fd(back.get(), e.size, shown);
+  auto got = hash_fd(back.get(), e.size, shown, true);
+  if (!got && got.error().kind == SyncFailure::UsbRemoved) {
+    stick_lost_ = true;  // nothing to clean up on a stick that is gone
+    return std::unexpected(got.error());
+  }
   if (!got || *got != want) {
     // Ours, and wrong: remove it so the next run copies again rather than reporting a conflict.
     back = Fd();
     ::unlinkat(bundles_.get(), name.c_str(), 0);
     ::fsync(bundles_.get());
-    return core::fail(core::Errc::Damaged,
-                      fmt::format("{} read back from the USB stick differs from what was written; "
-                                  "the stick may be failing",
-                                  shown));
+    return problem(SyncFailure::UsbVerifyFailed,
+                   fmt::format("{} read back from the USB stick differs from what was written; "
+                               "the stick may be failing",
+                               shown));
   }
   return Outcome::Copied;
 }
 
 }  // namespace
 
-core::Result<TransportResult> sync_usb(const core::DataDir& dir, const fs::path& stick,
-                                       const ProgressFn& progress) {
+RunResult<TransportResult> sync_usb(const core::DataDir& dir, const fs::path& stick,
+                                    const ProgressFn& progress) {
   UsbRun run(dir, progress);
   return run.run(stick);
 }

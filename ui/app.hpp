@@ -33,7 +33,7 @@ struct SyncSummaryView {
   std::int64_t pending_bytes = 0;
   std::int64_t last_receipt_at = 0;    // HQ's time on the newest accepted receipt, 0 if none
   std::uint64_t delivered_through = 0; // the highest bundle sequence HQ confirmed
-  std::string last_rejection;          // why HQ's newest refused receipt was refused, "" if none
+  std::string last_rejection;          // HQ's reason name on its newest rejecting receipt, "" if none
   std::int64_t queued_records = 0;     // records changed since the last bundle
 };
 

@@ -74,6 +74,44 @@ struct SyncCli : ::testing::Test {
   RunResult sync_usb() {
     return run({"intakectl", "sync", "--data-dir", dev.string(), "--usb", stick.string()});
   }
+  // `intakectl sync --usb` as a child (output discarded), for tests that stop it from outside.
+  pid_t start_usb_sync() const {
+    const std::string exe = bin("intakectl").string(), d = dev.string(), s = stick.string();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      ::execl(exe.c_str(), exe.c_str(), "sync", "--data-dir", d.c_str(), "--usb", s.c_str(), nullptr);
+      ::_exit(127);
+    }
+    return pid;
+  }
+  // True as soon as a temp file is seen growing on the "stick"; false if the agent finished
+  // first (or after 30 s).
+  bool caught_mid_copy(pid_t pid) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (const auto& n : names_in(stick_bundles())) {
+        std::error_code ec;
+        if (n.starts_with('.') && n.ends_with(".tmp") && fs::file_size(stick_bundles() / n, ec) > 0) return true;
+      }
+      if (::waitpid(pid, nullptr, WNOHANG) == pid) return false;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    return false;
+  }
+  // No file under a bundle's final name on the stick holds anything but that whole bundle.
+  void expect_no_partial_bundle_on_stick() const {
+    for (const auto& n : names_in(stick_bundles())) {
+      if (n.starts_with('.')) continue;
+      ASSERT_TRUE(n.ends_with(".ikb")) << n;
+      const auto it = std::find_if(bundles.begin(), bundles.end(),
+                                   [&](const Bundle& b) { return b.id_hex + ".ikb" == n; });
+      ASSERT_NE(it, bundles.end()) << n;
+      EXPECT_TRUE(read_bytes(stick_bundles() / n) == it->bytes) << "a partial bundle under its final name: " << n;
+    }
+  }
 };
 
 TEST_F(SyncCli, UsbCopiesWritesStatusAndTouchesNoDatabase) {
@@ -142,50 +180,22 @@ TEST_F(SyncCli, KilledMidCopyLeavesNoPartialBundleAndARerunCompletes) {
   bool killed_mid_copy = false;
   for (int attempt = 0; attempt < 5 && !killed_mid_copy; ++attempt) {
     fs::remove_all(stick / "intake-kiosk");
-    const std::string exe = bin("intakectl").string(), d = dev.string(), s = stick.string();
-    const pid_t pid = ::fork();
+    const pid_t pid = start_usb_sync();
     ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      const int null = ::open("/dev/null", O_RDWR);
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-      ::execl(exe.c_str(), exe.c_str(), "sync", "--data-dir", d.c_str(), "--usb", s.c_str(),
-              nullptr);
-      ::_exit(127);
-    }
-    // Kill as soon as a temp file is seen growing on the "stick".
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    bool saw_temp = false;
-    while (!saw_temp && std::chrono::steady_clock::now() < deadline) {
-      for (const auto& n : names_in(stick_bundles())) {
-        std::error_code ec;
-        if (n.starts_with('.') && n.ends_with(".tmp") && fs::file_size(stick_bundles() / n, ec) > 0)
-          saw_temp = true;
-      }
-      if (::waitpid(pid, nullptr, WNOHANG) == pid)
-        break;  // finished before we caught it: try again
-      if (!saw_temp) std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
+    const bool saw_temp = caught_mid_copy(pid);
     ::kill(pid, SIGKILL);
     int wstatus = 0;
     ::waitpid(pid, &wstatus, 0);
     if (!saw_temp || !WIFSIGNALED(wstatus)) continue;
 
     // What a finder (or HQ) sees on the stick now.
+    expect_no_partial_bundle_on_stick();
     bool temp_left = false;
-    for (const auto& n : names_in(stick_bundles())) {
+    for (const auto& n : names_in(stick_bundles()))
       if (n.starts_with('.')) {
         EXPECT_TRUE(n.ends_with(".ikb.tmp")) << n;
         temp_left = true;
-        continue;
       }
-      ASSERT_TRUE(n.ends_with(".ikb")) << n;
-      const auto it = std::find_if(bundles.begin(), bundles.end(),
-                                   [&](const Bundle& b) { return b.id_hex + ".ikb" == n; });
-      ASSERT_NE(it, bundles.end()) << n;
-      EXPECT_TRUE(read_bytes(stick_bundles() / n) == it->bytes)
-          << "a partial bundle under its final name: " << n;
-    }
     killed_mid_copy = temp_left;
   }
   ASSERT_TRUE(killed_mid_copy) << "never caught the agent in the middle of a copy";
@@ -200,6 +210,37 @@ TEST_F(SyncCli, KilledMidCopyLeavesNoPartialBundleAndARerunCompletes) {
   EXPECT_EQ(names_in(stick_bundles()), want);
   for (const auto& b : bundles)
     EXPECT_TRUE(read_bytes(stick_bundles() / (b.id_hex + ".ikb")) == b.bytes);
+  EXPECT_EQ(status()["state"], "done");
+}
+
+// systemd stops the USB unit with SIGTERM when the stick goes (BindsTo= its device), usually
+// before any write fails: the status must not stay "running" (the kiosk would show "Sending
+// now…"), and the process must still end as SIGTERM ends it, for systemd.
+TEST_F(SyncCli, StoppedBySigtermSaysSoInTheStatusAndEndsAsTheSignalWould) {
+  for (int i = 1; i <= 3; ++i) add_bundle(static_cast<std::uint64_t>(i), 24u << 20);
+  bool stopped_mid_copy = false;
+  for (int attempt = 0; attempt < 5 && !stopped_mid_copy; ++attempt) {
+    fs::remove_all(stick / "intake-kiosk");
+    const pid_t pid = start_usb_sync();
+    ASSERT_GE(pid, 0);
+    const bool saw_temp = caught_mid_copy(pid);
+    ::kill(pid, SIGTERM);
+    int wstatus = 0;
+    ::waitpid(pid, &wstatus, 0);
+    if (!saw_temp) continue;  // finished before we caught it: try again
+    ASSERT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGTERM) << "wait status " << wstatus;
+    stopped_mid_copy = true;
+  }
+  ASSERT_TRUE(stopped_mid_copy) << "never caught the agent in the middle of a copy";
+  const auto s = status();
+  EXPECT_EQ(s["state"], "failed");
+  EXPECT_EQ(s["transport"], "usb");
+  EXPECT_EQ(s["error_kind"], "usb-removed");  // what the kiosk's screen translates
+  EXPECT_NE(s["error"].get<std::string>().find("SIGTERM"), std::string::npos) << s.dump();
+  expect_no_partial_bundle_on_stick();
+  auto r = sync_usb();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(names_in(stick_bundles()).size(), bundles.size());
   EXPECT_EQ(status()["state"], "done");
 }
 
@@ -231,6 +272,7 @@ TEST_F(SyncCli, NetworkFailureIsReportedPlainlyAndInTheStatus) {
   EXPECT_EQ(s["state"], "failed");
   EXPECT_EQ(s["transport"], "https");
   EXPECT_NE(s["error"].get<std::string>().find("cannot reach HQ"), std::string::npos);
+  EXPECT_EQ(s["error_kind"], "hq-unreachable");
   EXPECT_TRUE(names_in(dev / "inbox").empty());
 }
 

@@ -623,29 +623,39 @@ ReportInput ctdc_input() {
   return {{a, b}, at(2026, 4, 2)};
 }
 
+// The row of each of ctdc_input()'s twelve Uzbek women, nothing suppressed.
+std::string uz_woman_row() {
+  return expected_row({{"yearOfRegistration", "2025"},
+                      {"Datasource", "Case Management"},
+                      {"gender", "Female"},
+                      {"ageBroad", "30--38"},
+                      {"majorityStatus", "Adult"},
+                      {"citizenship", "UZ"},
+                      {"isForcedLabour", "1"},
+                      {"typeOfLabourConstruction", "1"},
+                      {"meansOfControlDebtBondage", "1"},
+                      {"meansOfControlWithholdsDocuments", "1"},
+                      {"isAbduction", "1"},
+                      {"recruiterRelationFriend", "1"},
+                      {"CountryOfExploitation", "AZ"}});
+}
+
 TEST(HqCtdc, KAnonymisedRowsWithTheCtdcColumns) {
   test::TempDir tmp;
   const auto out = tmp / "ctdc.csv";
   auto r = export_ctdc(ctdc_input(), 11, out);
   ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->records, 16);
   EXPECT_EQ(r->rows_written, 12);
-  EXPECT_EQ(r->rows_suppressed, 4);  // the 3 boys and the one with two countries
+  // The 3 boys and the one with two countries: emptying all their quasi-identifiers makes a
+  // class of 4, and the women's class of 12 has 1 row to spare, not 7; it is not broken up.
+  EXPECT_EQ(r->records_dropped, 4);
+  EXPECT_EQ(r->cells_suppressed_total(), 0);  // counted in the rows written only
+  EXPECT_EQ(r->rows_with_suppression, 0);
   EXPECT_EQ(mode_of(out), 0600U);
   const std::string csv = slurp(out);
   ASSERT_TRUE(csv.starts_with(csv_line(kCtdcHeader)));
-  const std::string woman = expected_row({{"yearOfRegistration", "2025"},
-                                          {"Datasource", "Case Management"},
-                                          {"gender", "Female"},
-                                          {"ageBroad", "30--38"},
-                                          {"majorityStatus", "Adult"},
-                                          {"citizenship", "UZ"},
-                                          {"isForcedLabour", "1"},
-                                          {"typeOfLabourConstruction", "1"},
-                                          {"meansOfControlDebtBondage", "1"},
-                                          {"meansOfControlWithholdsDocuments", "1"},
-                                          {"isAbduction", "1"},
-                                          {"recruiterRelationFriend", "1"},
-                                          {"CountryOfExploitation", "AZ"}});
+  const std::string woman = uz_woman_row();
   // All twelve rows are the same: live cases and purged stubs alike, from both devices.
   EXPECT_EQ(
       csv, csv_line(kCtdcHeader) + [&] {
@@ -658,12 +668,21 @@ TEST(HqCtdc, KAnonymisedRowsWithTheCtdcColumns) {
   EXPECT_EQ(csv.find("2025-"), std::string::npos);  // no date finer than the year
 }
 
+// Until local suppression, k = 2 dropped the two-country case (alone in its class) and wrote 15
+// rows. Now it keeps all 16: that case's quasi-identifiers are emptied, and one of the 12 women
+// (the class with the most to spare) is emptied too, so that the all-empty class has 2 rows.
 TEST(HqCtdc, SmallKKeepsEveryRow) {
   test::TempDir tmp;
   auto r = export_ctdc(ctdc_input(), 2, tmp / "ctdc.csv");
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->rows_written, 15);  // the single two-country case is alone in its group
-  EXPECT_EQ(r->rows_suppressed, 1);
+  EXPECT_EQ(r->rows_written, 16);
+  EXPECT_EQ(r->records_dropped, 0);
+  EXPECT_EQ(r->rows_with_suppression, 2);
+  // The two-country case had no country to empty; the woman had all six.
+  const std::vector<std::pair<std::string, std::int64_t>> cells = {
+      {"yearOfRegistration", 2}, {"gender", 2},      {"ageBroad", 2},
+      {"majorityStatus", 2},     {"citizenship", 2}, {"CountryOfExploitation", 1}};
+  EXPECT_EQ(r->cells_suppressed, cells);
   const std::string csv = slurp(tmp / "ctdc.csv");
   const std::string boy = expected_row({{"yearOfRegistration", "2025"},
                                         {"Datasource", "Case Management"},
@@ -676,7 +695,92 @@ TEST(HqCtdc, SmallKKeepsEveryRow) {
                                         {"meansOfControlNotSpecified", "1"},
                                         {"CountryOfExploitation", "AZ"}});
   EXPECT_EQ(occurrences(csv, boy), 3U);
-  EXPECT_EQ(occurrences(csv, "\r\n"), 16U);
+  const std::string woman = uz_woman_row();
+  EXPECT_EQ(occurrences(csv, woman), 11U);
+  // The emptied woman keeps her flags: only quasi-identifiers are suppressed.
+  EXPECT_EQ(occurrences(csv, expected_row({{"yearOfRegistration", ""},
+                                           {"Datasource", "Case Management"},
+                                           {"gender", ""},
+                                           {"ageBroad", ""},
+                                           {"majorityStatus", ""},
+                                           {"citizenship", ""},
+                                           {"isForcedLabour", "1"},
+                                           {"typeOfLabourConstruction", "1"},
+                                           {"meansOfControlDebtBondage", "1"},
+                                           {"meansOfControlWithholdsDocuments", "1"},
+                                           {"isAbduction", "1"},
+                                           {"recruiterRelationFriend", "1"},
+                                           {"CountryOfExploitation", ""}})),
+            1U);
+  EXPECT_EQ(occurrences(csv, "\r\n"), 17U);
+  expect_nothing_personal(csv);
+}
+
+// A group of identical cases for the hand-worked examples below: registered in `year`, aged
+// `age` (an estimate), one citizenship, one country of exploitation.
+void add_cases(DeviceRecords& d, int n, int year, const std::string& gender, int age,
+               const std::string& citizenship, const std::string& country) {
+  for (int i = 0; i < n; ++i) {
+    CaseSpec c;
+    c.id = static_cast<int>(d.cases.size()) + 1;
+    c.opened_at = at(year, 5, 1 + i);
+    c.gender = gender;
+    c.age = age;
+    c.citizenship = citizenship;
+    c.countries = country;
+    d.cases.push_back(make_case(c));
+  }
+}
+
+// k = 5. Row-dropping wrote nothing here (classes of 3, 3, 2 and 3). A citizenship held by fewer
+// than k people in all cannot be in any class of k: it is emptied, and its rows kept; a rare age
+// band drops to majorityStatus alone.
+TEST(HqCtdc, RareValuesAreEmptiedNotTheirRows) {
+  DeviceRecords a{"0123456789abcdef", "Shelter North", {}, {}, {}};
+  add_cases(a, 3, 2025, "female", 30, "UZ", "AZ");
+  add_cases(a, 3, 2025, "female", 31, "TJ", "AZ");
+  add_cases(a, 2, 2025, "male", 25, "AZ", "AZ");  // 24--26: 2 people
+  add_cases(a, 3, 2025, "male", 28, "AZ", "AZ");  // 27--29: 3 people
+  test::TempDir tmp;
+  auto r = export_ctdc({{a}, at(2026, 4, 2)}, 5, tmp / "ctdc.csv");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->rows_written, 11);
+  EXPECT_EQ(r->records_dropped, 0);
+  const std::vector<std::pair<std::string, std::int64_t>> cells = {
+      {"yearOfRegistration", 0}, {"gender", 0},      {"ageBroad", 5},
+      {"majorityStatus", 0},     {"citizenship", 6}, {"CountryOfExploitation", 0}};
+  EXPECT_EQ(r->cells_suppressed, cells);
+  EXPECT_EQ(r->rows_with_suppression, 11);
+  const std::string csv = slurp(tmp / "ctdc.csv");
+  EXPECT_EQ(occurrences(csv, "\r\n2025,Case Management,Female,30--38,Adult,,1,"), 6U);
+  EXPECT_EQ(occurrences(csv, "\r\n2025,Case Management,Male,,Adult,AZ,1,"), 5U);
+  EXPECT_EQ(csv.find("UZ"), std::string::npos);
+  EXPECT_EQ(csv.find("TJ"), std::string::npos);
+  expect_nothing_personal(csv);
+}
+
+// k = 5. Two classes of 3 women differ only in the country of exploitation: the first empties
+// its country (the most distinct quasi-identifier, tied, first in the order), the second then
+// joins it by emptying the same cell. 6 cells instead of 6 rows; the men's classes are untouched.
+TEST(HqCtdc, SmallClassesMeetByEmptyingOneCell) {
+  DeviceRecords a{"0123456789abcdef", "Shelter North", {}, {}, {}};
+  add_cases(a, 3, 2025, "female", 30, "UZ", "AZ");
+  add_cases(a, 3, 2025, "female", 30, "UZ", "TR");
+  add_cases(a, 5, 2024, "male", 19, "TJ", "AZ");
+  add_cases(a, 5, 2024, "male", 19, "TJ", "TR");
+  test::TempDir tmp;
+  auto r = export_ctdc({{a}, at(2026, 4, 2)}, 5, tmp / "ctdc.csv");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->rows_written, 16);
+  EXPECT_EQ(r->records_dropped, 0);
+  EXPECT_EQ(r->cells_suppressed_total(), 6);
+  EXPECT_EQ(r->cells_suppressed.back(),
+            (std::pair<std::string, std::int64_t>{"CountryOfExploitation", 6}));
+  const std::string csv = slurp(tmp / "ctdc.csv");
+  EXPECT_EQ(occurrences(csv, "2025,Case Management,Female,30--38,Adult,UZ,"), 6U);
+  EXPECT_EQ(occurrences(csv, ",TR\r\n"), 5U);
+  EXPECT_EQ(occurrences(csv, ",AZ\r\n"), 5U);
+  EXPECT_EQ(occurrences(csv, ",\r\n"), 6U);
 }
 
 TEST(HqCtdc, RefusesKOutOfRangeAndWritesNothing) {
@@ -690,8 +794,9 @@ TEST(HqCtdc, RefusesKOutOfRangeAndWritesNothing) {
   }
   auto r = export_ctdc(ctdc_input(), 1000, tmp / "ctdc.csv");
   ASSERT_TRUE(r);
+  EXPECT_EQ(r->records, 16);
   EXPECT_EQ(r->rows_written, 0);
-  EXPECT_EQ(r->rows_suppressed, 16);
+  EXPECT_EQ(r->records_dropped, 16);  // fewer than k records in all: nothing can be shared by k
   EXPECT_EQ(slurp(tmp / "ctdc.csv"), csv_line(kCtdcHeader));
 }
 
@@ -809,16 +914,20 @@ TEST(HqReport, RealisticInputGivesAReadablePage) {
   EXPECT_EQ(stats["total"]["beds"]["total"], 100);
   expect_nothing_personal(stats.dump());
 
-  // Five quasi-identifiers spread 500 people thinly: k = 11 keeps few rows, k = 2 many more.
+  // The quasi-identifiers spread 500 people thinly: k = 11 empties many more cells than k = 2,
+  // and both keep every record (row-dropping alone kept few rows at k = 11).
   auto strict = export_ctdc(in, 11, tmp / "ctdc11.csv");
   auto loose = export_ctdc(in, 2, tmp / "ctdc2.csv");
   ASSERT_TRUE(strict && loose);
-  EXPECT_EQ(strict->rows_written + strict->rows_suppressed, 500);
-  EXPECT_EQ(loose->rows_written + loose->rows_suppressed, 500);
-  EXPECT_GT(loose->rows_written, strict->rows_written);
-  std::cout << fmt::format("[ realistic ] CTDC rows written/suppressed: k=11 {}/{}, k=2 {}/{}\n",
-                           strict->rows_written, strict->rows_suppressed, loose->rows_written,
-                           loose->rows_suppressed);
+  EXPECT_EQ(strict->rows_written + strict->records_dropped, 500);
+  EXPECT_EQ(loose->rows_written + loose->records_dropped, 500);
+  EXPECT_EQ(strict->rows_written, 500);
+  EXPECT_EQ(loose->rows_written, 500);
+  EXPECT_GT(strict->cells_suppressed_total(), loose->cells_suppressed_total());
+  std::cout << fmt::format(
+      "[ realistic ] CTDC rows written/left out/cells suppressed: k=11 {}/{}/{}, k=2 {}/{}/{}\n",
+      strict->rows_written, strict->records_dropped, strict->cells_suppressed_total(),
+      loose->rows_written, loose->records_dropped, loose->cells_suppressed_total());
   expect_nothing_personal(slurp(tmp / "ctdc11.csv"));
   expect_nothing_personal(slurp(tmp / "ctdc2.csv"));
   keep_sample(out, "");

@@ -2,11 +2,15 @@
 // real files in a temp data directory.
 #include "core/sync_status.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/support/temp_dir.hpp"
 
@@ -85,6 +89,87 @@ TEST_F(SyncStatus, RoundTripsEveryFieldAtomically) {
   }
 }
 
+// The kind of failure is part of the file: its codes are fixed here, as the kiosk of any version
+// reads them.
+TEST_F(SyncStatus, FailureKindsHaveFixedCodes) {
+  using F = core::SyncFailure;
+  const std::vector<std::pair<F, std::string_view>> want = {
+      {F::UsbNotWritable, "usb-not-writable"},
+      {F::UsbFull, "usb-full"},
+      {F::UsbRemoved, "usb-removed"},
+      {F::UsbVerifyFailed, "usb-verify-failed"},
+      {F::UsbConflict, "usb-conflict"},
+      {F::UsbIo, "usb-io"},
+      {F::HqUnreachable, "hq-unreachable"},
+      {F::HqTimeout, "hq-timeout"},
+      {F::HqCertificate, "hq-certificate"},
+      {F::HqBusy, "hq-busy"},
+      {F::HqRefused, "hq-refused"},
+      {F::HqBadAnswer, "hq-bad-answer"},
+      {F::OutboxUnreadable, "outbox-unreadable"},
+      {F::InboxUnwritable, "inbox-unwritable"},
+      {F::Setup, "setup"},
+      {F::Stopped, "stopped"},
+      {F::Internal, "internal"}};
+  ASSERT_EQ(want.size(), std::size(core::kAllSyncFailures));
+  for (const auto& [kind, code] : want) {
+    EXPECT_EQ(core::sync_failure_code(kind), code);
+    EXPECT_EQ(core::parse_sync_failure(code), kind) << code;
+  }
+  EXPECT_EQ(core::sync_failure_code(F::Unknown), "");
+  EXPECT_EQ(core::parse_sync_failure(""), F::Unknown);
+  EXPECT_EQ(core::parse_sync_failure("USB-FULL"), F::Unknown);
+}
+
+TEST_F(SyncStatus, RoundTripsTheFailureKind) {
+  for (const auto kind : core::kAllSyncFailures) {
+    AgentStatus w;
+    w.state = AgentStatus::State::Failed;
+    w.transport = "usb";
+    w.failure = kind;
+    w.error = "the agent's own sentence";
+    ASSERT_TRUE(core::write_agent_status(dir, w));
+    const auto text = read_bytes(status_file());
+    EXPECT_NE(std::string(text.begin(), text.end())
+                  .find(fmt::format("\"error_kind\": \"{}\"", core::sync_failure_code(kind))),
+              std::string::npos)
+        << core::sync_failure_code(kind);
+    auto r = core::read_agent_status(dir);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->failure, kind) << core::sync_failure_code(kind);
+    EXPECT_EQ(r->error, w.error);
+  }
+  // Done: no kind.
+  AgentStatus done;
+  done.state = AgentStatus::State::Done;
+  ASSERT_TRUE(core::write_agent_status(dir, done));
+  EXPECT_EQ(core::read_agent_status(dir)->failure, core::SyncFailure::Unknown);
+}
+
+TEST_F(SyncStatus, AFileWithoutAKindOrWithAnUnknownOneIsReadAsUnknown) {
+  // As an agent older than the kinds wrote it.
+  const std::string old_file = R"({
+  "format": "intake-kiosk/sync-status/v1", "state": "failed", "transport": "https",
+  "usb_present": false, "files_done": 0, "files_total": 1, "bytes_done": 0, "bytes_total": 10,
+  "updated_at": 1764400000, "finished_at": 1764400001,
+  "error": "bundle 1: cannot reach HQ (Connection refused) after 5 attempts"
+})";
+  write_status_text(old_file);
+  auto r = core::read_agent_status(dir);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->state, AgentStatus::State::Failed);
+  EXPECT_EQ(r->failure, core::SyncFailure::Unknown);
+  EXPECT_EQ(r->error, "bundle 1: cannot reach HQ (Connection refused) after 5 attempts");
+
+  // From a newer agent: a kind this kiosk does not know is not damage.
+  std::string newer = old_file;
+  newer.insert(newer.rfind('}'), ", \"error_kind\": \"usb-on-fire\"\n");
+  write_status_text(newer);
+  r = core::read_agent_status(dir);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->failure, core::SyncFailure::Unknown);
+}
+
 TEST_F(SyncStatus, LongOrOddErrorTextIsCutNotRefused) {
   AgentStatus w;
   w.state = AgentStatus::State::Failed;
@@ -132,6 +217,7 @@ TEST_F(SyncStatus, DamagedFilesAreClearErrors) {
       replace("\"usb_present\": false", "\"usb_present\": 0"),
       replace("\"transport\": \"\"", "\"transport\": \"ftp\""),
       replace("\"error\": \"\"", "\"error\": \"" + std::string(2000, 'e') + "\""),
+      replace("\"error_kind\": \"\"", "\"error_kind\": 7"),
   };
   for (const auto& text : bad) {
     write_status_text(text);

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -293,7 +294,7 @@ TEST_F(Https, UploadsInSequenceOrderAndStoresReceipts) {
   auto r =
       sync::sync_https(dev.dir, options(hq), [&](const sync::Progress& p) { seen.push_back(p); });
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_TRUE(r->errors.empty()) << r->errors.front();
+  EXPECT_TRUE(r->errors.empty()) << r->errors.front().message;
   EXPECT_EQ(r->bundles_sent, 3);
   EXPECT_EQ(r->receipts_collected, 3);
   EXPECT_EQ(r->already_there, 0);
@@ -353,7 +354,9 @@ TEST_F(Https, ServerWithAnotherSelfSignedCertificateIsRefused) {
   auto r = sync::sync_https(dev.dir, o);
   ASSERT_TRUE(r);
   ASSERT_FALSE(r->errors.empty());
-  EXPECT_NE(r->errors.front().find("certificate"), std::string::npos) << r->errors.front();
+  EXPECT_NE(r->errors.front().message.find("certificate"), std::string::npos)
+      << r->errors.front().message;
+  EXPECT_EQ(r->errors.front().kind, core::SyncFailure::HqCertificate);
   EXPECT_EQ(r->bundles_sent, 0);
   EXPECT_EQ(impostor.calls(), 0);  // not one byte of a bundle reached it
   EXPECT_TRUE(names_in(dev.dir.inbox()).empty());
@@ -370,7 +373,9 @@ TEST_F(Https, CertificateIssuedUnderThePinnedOneIsRefusedByThePin) {
   auto r = sync::sync_https(dev.dir, options(hq));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->errors.size(), 1u);
-  EXPECT_NE(r->errors.front().find("pinned"), std::string::npos) << r->errors.front();
+  EXPECT_NE(r->errors.front().message.find("pinned"), std::string::npos)
+      << r->errors.front().message;
+  EXPECT_EQ(r->errors.front().kind, core::SyncFailure::HqCertificate);
   EXPECT_EQ(hq.calls(), 0);
   EXPECT_TRUE(names_in(dev.dir.inbox()).empty());
 }
@@ -389,7 +394,7 @@ TEST_F(Https, BusyServerIsRetriedWithBackoff) {
   auto& b1 = dev.add(1);
   auto r = sync::sync_https(dev.dir, options(hq));
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_TRUE(r->errors.empty()) << r->errors.front();
+  EXPECT_TRUE(r->errors.empty()) << r->errors.front().message;
   EXPECT_EQ(hq.calls(), 3);
   EXPECT_EQ(r->bundles_sent, 1);
   dev.expect_receipt_for(b1);
@@ -410,9 +415,13 @@ TEST_F(Https, GivesUpWhenAttemptsRunOutAndLeavesTheRestPending) {
   ASSERT_TRUE(r);
   EXPECT_EQ(hq.calls(), 3);  // max_attempts for the first bundle, then the run stops
   ASSERT_EQ(r->errors.size(), 2u);
-  EXPECT_NE(r->errors[0].find("HQ is busy (HTTP 429) after 3 attempts"), std::string::npos)
-      << r->errors[0];
-  EXPECT_NE(r->errors[1].find("1 more bundle left"), std::string::npos) << r->errors[1];
+  EXPECT_NE(r->errors[0].message.find("HQ is busy (HTTP 429) after 3 attempts"), std::string::npos)
+      << r->errors[0].message;
+  EXPECT_NE(r->errors[1].message.find("1 more bundle left"), std::string::npos)
+      << r->errors[1].message;
+  // The bundles left behind share the reason the run stopped: that is what the kiosk says.
+  EXPECT_EQ(r->errors[0].kind, core::SyncFailure::HqBusy);
+  EXPECT_EQ(r->errors[1].kind, core::SyncFailure::HqBusy);
   EXPECT_TRUE(names_in(dev.dir.inbox()).empty());
 }
 
@@ -431,7 +440,8 @@ TEST_F(Https, RefusedBundleIsAnErrorAndTheNextStillGoes) {
   ASSERT_TRUE(r);
   EXPECT_EQ(hq.calls(), 2);  // 413 is not retried
   ASSERT_EQ(r->errors.size(), 1u);
-  EXPECT_EQ(r->errors[0], "bundle 1: HQ refused it (HTTP 413: too large)");
+  EXPECT_EQ(r->errors[0].message, "bundle 1: HQ refused it (HTTP 413: too large)");
+  EXPECT_EQ(r->errors[0].kind, core::SyncFailure::HqRefused);
   EXPECT_FALSE(fs::exists(dev.inbox_receipt(b1)));
   dev.expect_receipt_for(b2);
 }
@@ -451,33 +461,72 @@ TEST_F(Https, AnswersThatAreNotReceiptsAreNotStored) {
   ASSERT_TRUE(r);
   EXPECT_EQ(hq.calls(), 3);
   ASSERT_EQ(r->errors.size(), 3u);
-  EXPECT_NE(r->errors[0].find("too long"), std::string::npos) << r->errors[0];
-  EXPECT_NE(r->errors[1].find("not a receipt"), std::string::npos) << r->errors[1];
-  EXPECT_NE(r->errors[2].find("HTTP 302"), std::string::npos) << r->errors[2];
+  EXPECT_NE(r->errors[0].message.find("too long"), std::string::npos) << r->errors[0].message;
+  EXPECT_NE(r->errors[1].message.find("not a receipt"), std::string::npos) << r->errors[1].message;
+  EXPECT_NE(r->errors[2].message.find("HTTP 302"), std::string::npos) << r->errors[2].message;
+  for (const auto& e : r->errors) EXPECT_EQ(e.kind, core::SyncFailure::HqBadAnswer) << e.message;
   EXPECT_TRUE(names_in(dev.dir.inbox()).empty());
+}
+
+// A TCP socket bound to an ephemeral loopback port (its number in `port`); -1 on failure.
+int bound_loopback_socket(int& port) {
+  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (s < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    ::close(s);
+    return -1;
+  }
+  port = ntohs(a.sin_port);
+  return s;
 }
 
 TEST_F(Https, UnreachableServerIsRetriedThenReported) {
   // A port nobody listens on: bind, learn it, close.
-  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  socklen_t len = sizeof a;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(s);
+  int port = 0;
+  ::close(bound_loopback_socket(port));
+  ASSERT_GT(port, 0);
   dev.add(1);
   sync::HttpsOptions o;
-  o.url = fmt::format("https://127.0.0.1:{}/", ntohs(a.sin_port));
+  o.url = fmt::format("https://127.0.0.1:{}/", port);
   o.pinned_cert = hq_cert.cert;
   o.max_attempts = 2;
   o.first_backoff_seconds = 0.01;
   auto r = sync::sync_https(dev.dir, o);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->errors.size(), 1u);
-  EXPECT_NE(r->errors[0].find("cannot reach HQ"), std::string::npos) << r->errors[0];
-  EXPECT_NE(r->errors[0].find("after 2 attempts"), std::string::npos) << r->errors[0];
+  EXPECT_NE(r->errors[0].message.find("cannot reach HQ"), std::string::npos)
+      << r->errors[0].message;
+  EXPECT_NE(r->errors[0].message.find("after 2 attempts"), std::string::npos)
+      << r->errors[0].message;
+  EXPECT_EQ(r->errors[0].kind, core::SyncFailure::HqUnreachable);
+}
+
+TEST_F(Https, AServerThatNeverAnswersTimesOut) {
+  // A socket that listens and never answers: the connection is made (the kernel completes it),
+  // the TLS handshake never is, so the agent's connect timeout runs out.
+  int port = 0;
+  const int s = bound_loopback_socket(port);
+  ASSERT_GE(s, 0);
+  ASSERT_EQ(::listen(s, 8), 0);
+  dev.add(1);
+  sync::HttpsOptions o;
+  o.url = fmt::format("https://127.0.0.1:{}", port);
+  o.pinned_cert = hq_cert.cert;
+  o.max_attempts = 1;
+  o.timeout_seconds = 1;
+  auto r = sync::sync_https(dev.dir, o);
+  ::close(s);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].kind, core::SyncFailure::HqTimeout) << r->errors[0].message;
+  EXPECT_NE(r->errors[0].message.find("cannot reach HQ"), std::string::npos)
+      << r->errors[0].message;
+  EXPECT_TRUE(names_in(dev.dir.inbox()).empty());
 }
 
 TEST_F(Https, ProxyVariablesAreIgnored) {
@@ -488,7 +537,7 @@ TEST_F(Https, ProxyVariablesAreIgnored) {
   auto r = sync::sync_https(dev.dir, options(hq));
   for (const char* v : {"https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"}) ::unsetenv(v);
   ASSERT_TRUE(r);
-  EXPECT_TRUE(r->errors.empty()) << r->errors.front();
+  EXPECT_TRUE(r->errors.empty()) << r->errors.front().message;
   dev.expect_receipt_for(b1);
 }
 
@@ -501,10 +550,29 @@ TEST_F(Https, RefusesPlainHttpAndBadSettings) {
     auto r = sync::sync_https(dev.dir, o);
     ASSERT_FALSE(r) << url;
     EXPECT_NE(r.error().message.find("https://"), std::string::npos);
+    EXPECT_EQ(r.error().kind, core::SyncFailure::Setup);
   }
   o.url = "https://127.0.0.1:1";
   o.max_attempts = 0;
   EXPECT_FALSE(sync::sync_https(dev.dir, o));
+  // The pinned certificate file is the kiosk's own setting: gone is a setup problem.
+  o.max_attempts = 1;
+  o.pinned_cert = certs / "missing.pem";
+  auto r = sync::sync_https(dev.dir, o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, core::SyncFailure::Setup) << r.error().message;
+}
+
+TEST_F(Https, AnInboxThatCannotTakeReceiptsIsSaidBeforeAnythingIsSent) {
+  StandInHq hq(hq_cert, real_hq());
+  dev.add(1);
+  dev.add(2);
+  // inbox/ is a file: no receipt can be stored, so nothing more is sent to be lost.
+  write_text(dev.dir.inbox(), "not a folder");
+  auto r = sync::sync_https(dev.dir, options(hq));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, core::SyncFailure::InboxUnwritable) << r.error().message;
+  EXPECT_EQ(hq.calls(), 0);
 }
 
 // ---- USB -------------------------------------------------------------------------------------
@@ -530,7 +598,7 @@ TEST_F(Usb, CopiesPendingBundlesAndReadsThemBack) {
   std::vector<sync::Progress> seen;
   auto r = sync::sync_usb(dev.dir, stick, [&](const sync::Progress& p) { seen.push_back(p); });
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_TRUE(r->errors.empty()) << r->errors.front();
+  EXPECT_TRUE(r->errors.empty()) << r->errors.front().message;
   EXPECT_EQ(r->bundles_sent, 3);
   for (const auto* b : {&b1, &b2, &b3})
     EXPECT_TRUE(read_bytes(on_stick(*b)) == b->bytes) << b->name;
@@ -584,7 +652,7 @@ TEST_F(Usb, CollectsReceiptsIntoInboxAndSkipsWhatHqAnswered) {
 
   auto r = sync::sync_usb(dev.dir, stick);
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_TRUE(r->errors.empty()) << r->errors.front();
+  EXPECT_TRUE(r->errors.empty()) << r->errors.front().message;
   EXPECT_EQ(r->receipts_collected, 2);
   EXPECT_EQ(r->already_there, 1);  // b3 is still pending and already on the stick
   EXPECT_EQ(r->bundles_sent, 0);
@@ -621,7 +689,7 @@ TEST_F(Usb, DeliveredBundlesAreTakenOffTheStick) {
 
   auto r = sync::sync_usb(dev.dir, stick);
   ASSERT_TRUE(r);
-  EXPECT_TRUE(r->errors.empty()) << r->errors.front();
+  EXPECT_TRUE(r->errors.empty()) << r->errors.front().message;
   EXPECT_EQ(r->pruned, 1);
   EXPECT_FALSE(fs::exists(on_stick(b1)));
   EXPECT_FALSE(fs::exists(receipt_on_stick(b1)));
@@ -643,10 +711,11 @@ TEST_F(Usb, ConflictingFileOnTheStickIsReportedNotOverwritten) {
   auto r = sync::sync_usb(dev.dir, stick);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->errors.size(), 1u);
-  EXPECT_NE(r->errors[0].find("a different file named bundles/" + b1.id_hex +
-                              ".ikb is already on the USB stick"),
+  EXPECT_NE(r->errors[0].message.find("a different file named bundles/" + b1.id_hex +
+                                      ".ikb is already on the USB stick"),
             std::string::npos)
-      << r->errors[0];
+      << r->errors[0].message;
+  EXPECT_EQ(r->errors[0].kind, core::SyncFailure::UsbConflict);
   EXPECT_TRUE(read_bytes(on_stick(b1)) == other);  // untouched
   EXPECT_TRUE(read_bytes(on_stick(b2)) == b2.bytes);
   EXPECT_EQ(r->bundles_sent, 1);
@@ -666,12 +735,15 @@ TEST_F(Usb, LinksOnTheStickAreRefusedNeverFollowed) {
   auto r = sync::sync_usb(dev.dir, media / "link");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("symbolic link"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().kind, core::SyncFailure::UsbIo);
   EXPECT_TRUE(names_in(stick).empty());
 
-  // Not a folder / not there.
+  // Not a folder / not there (a stick taken out before the agent got to it).
   write_text(media / "file", "x");
   EXPECT_FALSE(sync::sync_usb(dev.dir, media / "file"));
-  EXPECT_FALSE(sync::sync_usb(dev.dir, media / "absent"));
+  auto absent = sync::sync_usb(dev.dir, media / "absent");
+  ASSERT_FALSE(absent);
+  EXPECT_EQ(absent.error().kind, core::SyncFailure::UsbRemoved) << absent.error().message;
 
   // A link inside the stick, planted to make the agent write elsewhere.
   TempDir elsewhere;
@@ -679,6 +751,7 @@ TEST_F(Usb, LinksOnTheStickAreRefusedNeverFollowed) {
   r = sync::sync_usb(dev.dir, stick);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("link or not a folder"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().kind, core::SyncFailure::UsbConflict);
   EXPECT_TRUE(names_in(elsewhere.path()).empty());
 
   // Deeper: bundles/ a link.
@@ -728,10 +801,57 @@ TEST_F(Usb, OversizedOrOddOutboxFilesAreNotCopied) {
   auto r = sync::sync_usb(dev.dir, stick);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->errors.size(), 1u);
-  EXPECT_NE(r->errors[0].find("too large"), std::string::npos) << r->errors[0];
+  EXPECT_NE(r->errors[0].message.find("too large"), std::string::npos) << r->errors[0].message;
+  EXPECT_EQ(r->errors[0].kind, core::SyncFailure::OutboxUnreadable);
   EXPECT_EQ(r->warnings.size(), 1u);  // stray.ikb
   EXPECT_EQ(r->bundles_sent, 1);
   EXPECT_EQ(names_in(folder() / "bundles"), std::vector<std::string>{b1.id_hex + ".ikb"});
+}
+
+// A real small or read-only filesystem as the stick: a tmpfs mounted for the test. Mounting needs
+// CAP_SYS_ADMIN; without it these tests are skipped (they say so), the rest still run.
+class TmpfsStick {
+ public:
+  TmpfsStick(const fs::path& at, const char* options, unsigned long flags = 0) : at_(at) {
+    fs::create_directories(at_);
+    mounted_ = ::mount("ik-test-stick", at_.c_str(), "tmpfs", flags, options) == 0;
+  }
+  TmpfsStick(const TmpfsStick&) = delete;
+  TmpfsStick& operator=(const TmpfsStick&) = delete;
+  ~TmpfsStick() {
+    if (mounted_) ::umount2(at_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+
+ private:
+  fs::path at_;
+  bool mounted_ = false;
+};
+
+TEST_F(Usb, AFullStickIsSaidAsFullAndKeepsNoPartialBundle) {
+  const auto small = media / "small";
+  TmpfsStick tmpfs(small, "size=256k,mode=0700");
+  if (!tmpfs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs CAP_SYS_ADMIN)";
+  dev.add_opaque(1, 1 << 20);  // four times what the stick holds
+  auto r = sync::sync_usb(dev.dir, small);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].kind, core::SyncFailure::UsbFull) << r->errors[0].message;
+  EXPECT_NE(r->errors[0].message.find("the USB stick is full"), std::string::npos)
+      << r->errors[0].message;
+  EXPECT_EQ(r->bundles_sent, 0);
+  EXPECT_TRUE(names_in(small / "intake-kiosk" / dev.device.pub.id_hex() / "bundles").empty());
+}
+
+TEST_F(Usb, AReadOnlyStickIsSaidAsNotWritable) {
+  const auto locked = media / "locked";
+  TmpfsStick tmpfs(locked, "size=256k,mode=0700", MS_RDONLY);
+  if (!tmpfs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs CAP_SYS_ADMIN)";
+  dev.add(1);
+  auto r = sync::sync_usb(dev.dir, locked);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, core::SyncFailure::UsbNotWritable) << r.error().message;
+  EXPECT_NE(r.error().message.find("read-only"), std::string::npos) << r.error().message;
 }
 
 TEST_F(Usb, NeedsTheDevicePublicKey) {
@@ -739,6 +859,7 @@ TEST_F(Usb, NeedsTheDevicePublicKey) {
   fs::remove(dev.dir.device_public_key());
   auto r = sync::sync_usb(dev.dir, stick);
   ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, core::SyncFailure::Setup) << r.error().message;
   EXPECT_TRUE(names_in(stick).empty());
 }
 

@@ -7,7 +7,9 @@
 #include <imgui.h>
 
 #include <chrono>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -35,6 +37,46 @@ inline const std::filesystem::path& demo_template() {
   }();
   (void)made;
   return dir.path();
+}
+
+// A minimal reader of the .po files msgfmt compiles: msgid/msgstr pairs with continued lines.
+inline std::map<std::string, std::string> read_po(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::map<std::string, std::string> out;
+  std::string line, id, str, *cur = nullptr;
+  auto unquote = [](std::string_view s) {
+    std::string r;
+    s = s.substr(s.find('"') + 1);
+    s = s.substr(0, s.rfind('"'));
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '\\' && i + 1 < s.size()) {
+        const char c = s[++i];
+        r += c == 'n' ? '\n' : c == 't' ? '\t' : c;
+      } else {
+        r += s[i];
+      }
+    }
+    return r;
+  };
+  auto flush = [&] {
+    if (!id.empty()) out[id] = str;
+    id.clear();
+    str.clear();
+  };
+  while (std::getline(in, line)) {
+    if (line.rfind("msgid ", 0) == 0) {
+      flush();
+      id = unquote(line);
+      cur = &id;
+    } else if (line.rfind("msgstr ", 0) == 0) {
+      str = unquote(line);
+      cur = &str;
+    } else if (!line.empty() && line[0] == '"' && cur != nullptr) {
+      *cur += unquote(line);
+    }
+  }
+  flush();
+  return out;
 }
 
 class UiTest : public ::testing::Test {

@@ -10,46 +10,6 @@
 namespace ik::ui::testing {
 namespace {
 
-// A minimal reader of the .po files msgfmt compiles: msgid/msgstr pairs with continued lines.
-std::map<std::string, std::string> read_po(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::map<std::string, std::string> out;
-  std::string line, id, str, *cur = nullptr;
-  auto unquote = [](std::string_view s) {
-    std::string r;
-    s = s.substr(s.find('"') + 1);
-    s = s.substr(0, s.rfind('"'));
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '\\' && i + 1 < s.size()) {
-        const char c = s[++i];
-        r += c == 'n' ? '\n' : c == 't' ? '\t' : c;
-      } else {
-        r += s[i];
-      }
-    }
-    return r;
-  };
-  auto flush = [&] {
-    if (!id.empty()) out[id] = str;
-    id.clear();
-    str.clear();
-  };
-  while (std::getline(in, line)) {
-    if (line.rfind("msgid ", 0) == 0) {
-      flush();
-      id = unquote(line);
-      cur = &id;
-    } else if (line.rfind("msgstr ", 0) == 0) {
-      str = unquote(line);
-      cur = &str;
-    } else if (!line.empty() && line[0] == '"' && cur != nullptr) {
-      *cur += unquote(line);
-    }
-  }
-  flush();
-  return out;
-}
-
 std::set<char32_t> code_points(std::string_view s) {
   std::set<char32_t> out;
   for (std::size_t i = 0; i < s.size();) {

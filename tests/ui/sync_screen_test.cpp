@@ -3,11 +3,14 @@
 // the agent's state from its status file, "Sync now" (bundles sealed, then the request file for
 // the agent), the lock sealing bundles before the key goes, receipts checked at unlock, and
 // frames only while the agent runs.
+#include <algorithm>
 #include <filesystem>
 
 #include "core/permissions.hpp"
 #include "core/sync_status.hpp"
 #include "tests/ui/harness.hpp"
+#include "ui/scenes.hpp"
+#include "ui/sync_messages.hpp"
 
 namespace ik::ui::testing {
 namespace {
@@ -57,6 +60,22 @@ class SyncScreen : public UiTest {
   std::string text(std::string_view id) {
     const auto* it = driver->find(id);
     return it ? it->label : "<not on screen>";
+  }
+  // A failed run as the agent writes it: a kind for the screen, an English sentence for the log.
+  void failed(core::SyncFailure kind, std::string transport, std::string sentence) {
+    core::AgentStatus a;
+    a.state = core::AgentStatus::State::Failed;
+    a.transport = std::move(transport);
+    a.failure = kind;
+    a.error = std::move(sentence);
+    a.updated_at = a.finished_at = core::now_unix() - 60;
+    ASSERT_TRUE(core::write_agent_status(dir, a));
+  }
+  // Back to the Sync screen, which reads the agent's status file again on entry.
+  void reopen() {
+    app->navigate(Screen::Home);
+    app->navigate(Screen::Sync);
+    driver->frames(2);
   }
   double screen_wait() { return app->controller(Screen::Sync).seconds_until_next_change(app->now()); }
 };
@@ -139,7 +158,9 @@ TEST_F(SyncScreen, TheAgentRunningWithProgressThenFailedThenAStick) {
   agent(core::AgentStatus::State::Failed);
   idle(1.1);
   EXPECT_NE(text("sync:agent").find("The last sync failed at"), std::string::npos) << driver->dump();
-  EXPECT_TRUE(driver->shows("HQ's server did not answer."));
+  // A status without a kind: the general sentence, the agent's own words only in small print.
+  EXPECT_EQ(text("sync:agent-error"), sync_failure_msgid(core::SyncFailure::Unknown, "https"));
+  EXPECT_EQ(text("sync:agent-code"), "For HQ support: HQ's server did not answer.");
   EXPECT_TRUE(driver->shows("Nothing is lost"));
   EXPECT_GE(screen_wait(), 3000);
 
@@ -153,16 +174,150 @@ TEST_F(SyncScreen, TheAgentRunningWithProgressThenFailedThenAStick) {
   EXPECT_NE(text("sync:agent").find("The last sync finished at"), std::string::npos);
 }
 
-TEST_F(SyncScreen, ARefusedReceiptIsSaidInPlainWords) {
-  summary.last_rejection = "bundle 42: the receipt's signature is not HQ's.";
+TEST_F(SyncScreen, ARefusedBundleIsSaidInPlainWords) {
+  summary.last_rejection = "revoked-device";  // HQ's reason name, from its signed receipt
   summary.last_receipt_at = core::now_unix() - 3600;
   app->set_sync_hooks(hooks());
   ASSERT_TRUE(unlock_as("Admin"));
   ASSERT_TRUE(driver->tap("Sync"));
-  EXPECT_TRUE(driver->find("sync:rejection"));
-  EXPECT_TRUE(driver->shows("bundle 42: the receipt's signature is not HQ's."));
+  EXPECT_EQ(text("sync:rejection"), "HQ did not accept a bundle from this kiosk.");
+  EXPECT_EQ(text("sync:rejection-reason"),
+            "HQ no longer accepts bundles from this kiosk. Call HQ support: this kiosk has been revoked.");
+  EXPECT_EQ(text("sync:rejection-code"), "For HQ support: revoked-device");
+  EXPECT_EQ(driver->find("sync:rejection-code")->value, "revoked-device");
   EXPECT_NE(text("sync:last-receipt").find("HQ's last receipt: "), std::string::npos);
   EXPECT_NE(text("status:sync").find("Last sync: "), std::string::npos) << text("status:sync");
+}
+
+// ---- the officer's language ------------------------------------------------------------------
+// What the screen says is compared with the catalogues themselves (ui/po/*.po), not with tr():
+// a sentence missing from a catalogue, or one the screen does not look up, fails here.
+
+// "{}" in a translated pattern replaced by `arg`.
+std::string fill(std::string pattern, std::string_view arg) {
+  if (const auto at = pattern.find("{}"); at != std::string::npos) pattern.replace(at, 2, arg);
+  return pattern;
+}
+
+struct Catalogue {
+  core::Lang lang;
+  const char* code;
+  std::map<std::string, std::string> po;
+  // The translation, which must exist and differ from the English msgid.
+  std::string of(std::string_view msgid) const {
+    const auto it = po.find(std::string(msgid));
+    EXPECT_TRUE(it != po.end() && !it->second.empty()) << code << ": no translation of \"" << msgid << '"';
+    EXPECT_TRUE(it == po.end() || it->second != msgid) << code << ": not translated: " << msgid;
+    return it == po.end() ? std::string("<missing>") : it->second;
+  }
+};
+std::vector<Catalogue> officer_languages() {
+  return {{core::Lang::Az, "az", read_po(std::filesystem::path(IK_PO_DIR) / "az.po")},
+          {core::Lang::Ru, "ru", read_po(std::filesystem::path(IK_PO_DIR) / "ru.po")}};
+}
+
+TEST_F(SyncScreen, EveryKindOfFailureIsSaidInAzerbaijaniAndRussian) {
+  app->set_sync_hooks(hooks());
+  ASSERT_TRUE(unlock_as("Leyla"));
+  ASSERT_TRUE(driver->tap("Sync"));
+  for (const auto& cat : officer_languages()) {
+    ASSERT_TRUE(driver->tap(fmt::format("lang:{}", cat.code)));
+    for (const auto kind : core::kAllSyncFailures) {
+      const std::string code(core::sync_failure_code(kind));
+      // The agent's English sentence for its log: it must not be what the officer reads.
+      const std::string english = fmt::format("bundle 7: the agent's own words for {}", code);
+      for (const char* transport : {"usb", "https"}) {
+        failed(kind, transport, english);
+        reopen();
+        const std::string want = cat.of(sync_failure_msgid(kind, transport));
+        EXPECT_EQ(text("sync:agent-error"), want) << cat.code << " " << code << "\n" << driver->dump();
+        EXPECT_EQ(text("sync:agent-code"), fill(cat.of("For HQ support: {}"), code)) << cat.code << " " << code;
+        EXPECT_FALSE(driver->shows(english)) << cat.code << " " << code << ": the English sentence is on screen";
+        const std::string heading = cat.of("The last sync failed at {}.");
+        EXPECT_EQ(text("sync:agent").substr(0, heading.find("{}")), heading.substr(0, heading.find("{}")));
+      }
+    }
+  }
+}
+
+TEST_F(SyncScreen, AFailureWithoutAKnownKindGetsTheGeneralSentence) {
+  app->set_sync_hooks(hooks());
+  ASSERT_TRUE(unlock_as("Leyla"));
+  ASSERT_TRUE(driver->tap("Sync"));
+  const std::string older_agent = "bundle 3: cannot reach HQ (Connection refused) after 5 attempts";
+  for (const auto& cat : officer_languages()) {
+    ASSERT_TRUE(driver->tap(fmt::format("lang:{}", cat.code)));
+    // A file from an agent older than the kinds: no "error_kind" at all.
+    failed(core::SyncFailure::Unknown, "https", older_agent);
+    reopen();
+    EXPECT_EQ(text("sync:agent-error"),
+              cat.of("The last sync did not finish. Press Sync now to try again; if it fails again, call HQ support."))
+        << cat.code;
+    // Its English sentence is all HQ support has: small print, never the main text.
+    EXPECT_NE(text("sync:agent-code").find(older_agent), std::string::npos) << cat.code;
+    EXPECT_EQ(text("sync:agent-error").find(older_agent), std::string::npos);
+
+    // A kind from a newer agent that this kiosk does not know: the same, for a USB sync.
+    test::write_text(dir.sync_dir() / "status.json", R"({"format": "intake-kiosk/sync-status/v1", "state": "failed", "transport": "usb",
+      "usb_present": false, "files_done": 0, "files_total": 0, "bytes_done": 0, "bytes_total": 0,
+      "updated_at": 1764400000, "finished_at": 1764400000, "error": "", "error_kind": "usb-on-fire"})");
+    reopen();
+    EXPECT_EQ(text("sync:agent-error"),
+              cat.of("The last sync with the USB stick did not finish. Take the stick out and put it in again; if "
+                     "it fails again, call HQ support."))
+        << cat.code;
+    EXPECT_FALSE(driver->find("sync:agent-code")) << "nothing to show HQ support";
+  }
+}
+
+TEST_F(SyncScreen, EveryReasonHqCanGiveIsSaidInAzerbaijaniAndRussian) {
+  app->set_sync_hooks(hooks());
+  ASSERT_TRUE(unlock_as("Leyla"));
+  ASSERT_TRUE(driver->tap("Sync"));
+  // The reasons of docs/bundle-format.md a receipt this kiosk matches can carry, one a receipt for
+  // an unopened bundle carries, and one no HQ sends today.
+  const std::vector<std::pair<std::string, std::string>> reasons = {
+      {"unknown-device",
+       "HQ does not know this kiosk: it has not been enrolled at HQ. Call HQ support to enrol it; until then its "
+       "bundles wait here."},
+      {"revoked-device", "HQ no longer accepts bundles from this kiosk. Call HQ support: this kiosk has been revoked."},
+      {"signature", "HQ could not confirm that this kiosk signed the bundle. Call HQ support."},
+      {"payload-hash", "The bundle's contents did not match what this kiosk signed. Call HQ support."},
+      {"replay", "HQ already has a different bundle with the same number from this kiosk. Call HQ support."},
+      {"payload-json", "HQ could not read the records in the bundle. Call HQ support."},
+      {"chunk-auth",
+       "HQ could not open the bundle: it was damaged, cut short or sealed for another key. Call HQ support."},
+      {"some-future-reason", "Call HQ support and give them the code below."},
+  };
+  for (const auto& cat : officer_languages()) {
+    ASSERT_TRUE(driver->tap(fmt::format("lang:{}", cat.code)));
+    for (const auto& [reason, msgid] : reasons) {
+      ASSERT_EQ(std::string(hq_rejection_msgid(reason)), msgid) << reason;
+      summary.last_rejection = reason;
+      reopen();
+      EXPECT_EQ(text("sync:rejection"), cat.of("HQ did not accept a bundle from this kiosk.")) << cat.code;
+      EXPECT_EQ(text("sync:rejection-reason"), cat.of(msgid)) << cat.code << " " << reason;
+      // The spec's name stays, as it is, for HQ support.
+      EXPECT_EQ(driver->find("sync:rejection-code")->value, reason);
+      EXPECT_NE(text("sync:rejection-code").find(reason), std::string::npos);
+    }
+  }
+}
+
+// The screenshot scene the README shows: a translated failure, not the agent's English.
+TEST_F(SyncScreen, TheSyncFailedSceneIsTranslated) {
+  for (const auto& cat : officer_languages()) {
+    start(cat.lang);
+    const auto all = scenes();
+    const auto scene = std::find_if(all.begin(), all.end(), [](const Scene& s) { return s.name == "sync-failed"; });
+    ASSERT_NE(scene, all.end());
+    ASSERT_TRUE(scene->setup(*driver)) << driver->dump();
+    driver->frames(2);
+    EXPECT_EQ(text("sync:agent-error"), cat.of(sync_failure_msgid(core::SyncFailure::HqTimeout, "https")))
+        << cat.code;
+    EXPECT_EQ(text("sync:rejection-reason"), cat.of(hq_rejection_msgid("revoked-device"))) << cat.code;
+    EXPECT_FALSE(driver->shows("cannot reach HQ")) << cat.code << ": the agent's English is on screen";
+  }
 }
 
 TEST_F(SyncScreen, TheStatusBarLineIsCachedNotReadEveryFrame) {

@@ -1,10 +1,11 @@
 // Sync screen (officers, coordinators, administrators).
 // Shows: what waits for headquarters — bundles sealed and not yet confirmed (count and size),
 // records changed since the last bundle, HQ's last receipt (its time) and how far HQ has
-// confirmed (the bundle number), HQ's last refusal of a receipt in plain words; and the sync
-// agent's state from its status file (never ran / sending, with a progress bar of files and
-// bytes / done, when / failed, with its reason), "USB stick detected" while the agent sees a
-// stick; and a big "Sync now".
+// confirmed (the bundle number), why HQ last refused a bundle, in plain words with what to do
+// (ui/sync_messages.hpp) and HQ's reason name in small print; and the sync agent's state from
+// its status file (never ran / sending, with a progress bar of files and bytes / done, when /
+// failed, with a translated sentence for the kind of failure and its code in small print),
+// "USB stick detected" while the agent sees a stick; and a big "Sync now".
 // Emits: sync now -> AppContext::sync_now (seal what changed into bundles, then ask the agent
 // for a network sync through core::request_sync), refresh -> AppContext::sync_snapshot.
 // Never: touches a USB stick or a socket (the agent, a separate process without the database
@@ -12,6 +13,7 @@
 // only), or draws frames while idle: it re-reads the agent's state once a second only while the
 // agent is running or was just asked to run.
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <ctime>
 #include <string>
@@ -25,6 +27,7 @@
 #include "ui/fonts.hpp"
 #include "ui/i18n.hpp"
 #include "ui/scenes.hpp"
+#include "ui/sync_messages.hpp"
 #include "ui/theme.hpp"
 #include "ui/widgets.hpp"
 
@@ -91,6 +94,23 @@ void fact(std::string_view id, const std::string& text, ImU32 colour = colour::k
   ImGui::PopStyleColor();
   if (bold) ImGui::PopFont();
   semantics().add({ItemKind::Text, std::string(id), text, {}, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), true});
+}
+
+// Small print for HQ support: a code that stays as it is in every language (the agent's kind, HQ's
+// reason name), under the translated sentence that explains it.
+void support_code(std::string_view id, std::string_view code) {
+  if (code.empty()) return;
+  const auto& m = metrics();
+  const std::string text = trf("For HQ support: {}", code);
+  const float size = m.font_px * 0.8f;
+  const float wrap = std::max(1.0f, ImGui::GetContentRegionAvail().x);
+  ImFont* font = fonts().body;
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const ImVec2 extent = font->CalcTextSizeA(size, FLT_MAX, wrap, text.data(), text.data() + text.size());
+  ImGui::GetWindowDrawList()->AddText(font, size, p, colour::kMuted, text.data(), text.data() + text.size(), wrap);
+  ImGui::Dummy(ImVec2(std::max(extent.x, 1.0f), extent.y));
+  semantics().add({ItemKind::Text, std::string(id), text, std::string(code), p, ImVec2(p.x + extent.x, p.y + extent.y),
+                   true});
 }
 
 // A white panel with a heading; end with end_panel().
@@ -226,10 +246,12 @@ class SyncScreen final : public ScreenController {
                                ? trf("HQ has confirmed every bundle up to number {}.", std::to_string(s.delivered_through))
                                : std::string(tr("HQ has not confirmed any bundle yet.")));
     if (!s.last_rejection.empty()) {
+      // HQ's signed receipt said no: the reason name (docs/bundle-format.md) is said in plain
+      // words, and stays below in small print for HQ support.
       ImGui::Dummy(ImVec2(1, m.gap * 0.6f));
-      fact("sync:rejection", tr("HQ's last receipt was refused, so nothing it named counts as delivered:"), colour::kDanger);
-      // The sync layer's own sentence (English, no personal data): what did not fit.
-      note(s.last_rejection);
+      fact("sync:rejection", tr("HQ did not accept a bundle from this kiosk."), colour::kDanger, true);
+      fact("sync:rejection-reason", tr(hq_rejection_msgid(s.last_rejection)));
+      support_code("sync:rejection-code", s.last_rejection);
     }
     ImGui::Dummy(ImVec2(1, m.gap * 0.6f));
     note(tr("Bundles are sealed for HQ alone: a lost USB stick shows nothing. Records stay on this device until HQ confirms them."));
@@ -277,7 +299,14 @@ class SyncScreen final : public ScreenController {
         fact("sync:agent", trf("The last sync failed at {}.", when(a.finished_at > 0 ? a.finished_at : a.updated_at)),
              colour::kDanger, true);
         transport_line(a);
-        if (!a.error.empty()) note(a.error);  // the agent's own sentence (English): why it failed
+        ImGui::Dummy(ImVec2(1, m.gap * 0.3f));
+        // What went wrong and what to do, in the officer's language. The agent's English
+        // sentence is for the journal; only a file without a known kind (an older agent) has
+        // nothing else to give HQ support, so then it is the small print.
+        fact("sync:agent-error", tr(sync_failure_msgid(a.failure, a.transport)));
+        support_code("sync:agent-code", a.failure != core::SyncFailure::Unknown ? core::sync_failure_code(a.failure)
+                                                                                : std::string_view(a.error));
+        ImGui::Dummy(ImVec2(1, m.gap * 0.3f));
         note(tr("Nothing is lost: the bundles stay in the outbox and go with the next sync."));
         break;
     }
@@ -357,10 +386,23 @@ const bool kScenes =
                       a.state = core::AgentStatus::State::Failed;
                       a.transport = "https";
                       a.finished_at = core::now_unix() - 600;
-                      a.error = "HQ's server did not answer within 30 seconds.";
+                      // As the agent writes it: the kind for the screen, its sentence for the log.
+                      a.failure = core::SyncFailure::HqTimeout;
+                      a.error = "bundle 42: cannot reach HQ (Operation timed out after 60000 milliseconds) after 5 attempts";
                       auto s = some_pending();
-                      s.last_rejection = "bundle 42: the receipt's signature is not HQ's.";
+                      s.last_rejection = "revoked-device";  // a reason name, as HQ's receipt carries it
                       return open_sync(d, fake_hooks(s, a));
+                    }}) &&
+    register_scene({93, "sync-failed-usb", [](Driver& d) {
+                      core::AgentStatus a;
+                      a.state = core::AgentStatus::State::Failed;
+                      a.transport = "usb";
+                      a.files_done = 1;
+                      a.files_total = 3;
+                      a.finished_at = core::now_unix() - 120;
+                      a.failure = core::SyncFailure::UsbRemoved;
+                      a.error = "stopped by SIGTERM before it finished (was the USB stick taken out?)";
+                      return open_sync(d, fake_hooks(some_pending(), a));
                     }});
 
 }  // namespace
