@@ -19,6 +19,8 @@ PACKAGES=(
   libsystemd-dev
   # Debian packages and the machine-policy checks (deploy/package.sh, deploy/tests/)
   dpkg-dev fakeroot file lintian debootstrap systemd udev nftables python3
+  # the independent bundle-format reader (tests/vectors/spec_reader.py, CTest BundleSpec.*)
+  python3-nacl
 )
 
 missing=()

@@ -23,6 +23,11 @@ struct SequenceVerdict {
 // Rule 11 against what HQ holds. Called under the importer's lock.
 core::Result<SequenceVerdict> check_sequence(Store& store, const std::string& device, const crypto::OpenedBundle& b) {
   const auto seq = b.manifest.sequence;
+  // What the writer never produces (crypto::seal_bundle refuses both): no history of this device
+  // can hold them, so, like a fork, they are a replay.
+  if (seq == 0) return SequenceVerdict{Outcome::Rejected, "replay", "sequence 0 does not exist: a device's bundles start at 1"};
+  if (seq == 1 && b.manifest.previous_hash != crypto::Hash{})
+    return SequenceVerdict{Outcome::Rejected, "replay", "the first bundle of a device names a previous one"};
   auto held = store.find_bundle(device, seq);
   if (!held) return std::unexpected(held.error());
   if (*held) {

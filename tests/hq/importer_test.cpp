@@ -1,9 +1,12 @@
 // The importer on real bundles (crypto::seal_bundle) and a real SQLCipher store: every reading
 // rule HQ owns (8, 11, 12), receipts for accepted and rejected bundles, and the promise that a
 // bundle is imported whole or not at all.
+#include <sodium.h>
+
 #include <thread>
 
 #include "tests/hq/hq_fixture.hpp"
+#include "tests/vectors/bundle_vectors.hpp"
 
 namespace ik::test {
 namespace {
@@ -170,6 +173,43 @@ TEST_F(Importer, ForkedHistoryIsAReplay) {
   EXPECT_EQ(r.outcome, Outcome::Rejected);
   EXPECT_EQ(r.reason, "replay");
   EXPECT_EQ(counts().bundles, 1);
+}
+
+// What the writer refuses (crypto::seal_bundle), forged as a broken or dishonest device could with
+// its own key: sequence 0, and a first bundle that names a previous one. Neither is imported.
+TEST_F(Importer, SequenceZeroAndAFirstBundleNamingAPreviousOneAreReplays) {
+  SyntheticDevice dev;
+  enrol(dev);
+  auto forged = [&](std::uint64_t sequence, const crypto::Hash& previous) {
+    const std::string payload = make_changes(dev.key.pub, sequence).dump();
+    const std::span bytes(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size());
+    crypto::Manifest m;
+    randombytes_buf(m.bundle_id.data(), m.bundle_id.size());
+    m.device_key_id = dev.key.pub.id();
+    m.recipient_key_id = keys.seal.id();
+    m.sequence = sequence;
+    m.created_at = 1764400000;
+    m.payload_length = payload.size();
+    m.payload_hash = crypto::bundle_payload_hash(bytes);
+    m.previous_hash = previous;
+    vectors::Forge f;
+    f.recipient_id = keys.seal.id();
+    f.seal_to = keys.seal;
+    f.inner = vectors::inner_stream(crypto::encode_manifest(m), dev.key, bytes);
+    return vectors::forge(f, crypto::SecureBuffer::random(32));
+  };
+  crypto::Hash some{};
+  some[0] = 1;
+  for (const auto& [sequence, previous] : {std::pair{std::uint64_t{0}, crypto::Hash{}}, std::pair{std::uint64_t{1}, some}}) {
+    SCOPED_TRACE(sequence);
+    const auto r = import(forged(sequence, previous));
+    EXPECT_EQ(r.outcome, Outcome::Rejected);
+    EXPECT_EQ(r.reason, "replay") << r.message;
+    EXPECT_EQ(counts().bundles, 0);
+    EXPECT_EQ(counts().cases, 0);
+  }
+  // The same device's real first bundle is still welcome.
+  EXPECT_EQ(import(dev.seal(keys.seal, small_changes(dev))).outcome, Outcome::Accepted);
 }
 
 TEST_F(Importer, GapIsImportedAndReportedInReceivedThrough) {
