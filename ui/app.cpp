@@ -313,7 +313,7 @@ void KioskApp::draw_status_bar(ImVec2 pos, float width) {
 }
 
 // Pending bundles and the last sync, from the cached snapshot (re-read every 30 s at most, and
-// on navigation): "To send: 3 · Last sync: 14:05 · USB stick".
+// on navigation): "To send: 3 · Last sync: 14:05 · USB stick", or "… · Sync failed: 14:05".
 std::string KioskApp::sync_status_text() {
   const auto& snap = sync_snapshot();
   if (!snap.set_up) return tr("Sync: not set up");
@@ -324,6 +324,10 @@ std::string KioskApp::sync_status_text() {
   std::int64_t last = sum.last_receipt_at;
   if (snap.agent && snap.agent->state == core::AgentStatus::State::Done) last = std::max(last, snap.agent->finished_at);
   if (snap.agent && snap.agent->state == core::AgentStatus::State::Running) parts.push_back(tr("Syncing now"));
+  // The agent's last run failed and nothing has come through since: the officer should see it
+  // without opening the Sync screen (which says why, and what to do).
+  else if (snap.agent && snap.agent->state == core::AgentStatus::State::Failed && snap.agent->finished_at >= last)
+    parts.push_back(trf("Sync failed: {}", short_time(snap.agent->finished_at)));
   else parts.push_back(last > 0 ? trf("Last sync: {}", short_time(last)) : std::string(tr("Not synced yet")));
   if (snap.agent && snap.agent->usb_present) parts.push_back(tr("USB stick"));
   std::string out;

@@ -163,10 +163,13 @@ TEST_F(SyncScreen, TheAgentRunningWithProgressThenFailedThenAStick) {
   EXPECT_EQ(text("sync:agent-code"), "For HQ support: HQ's server did not answer.");
   EXPECT_TRUE(driver->shows("Nothing is lost"));
   EXPECT_GE(screen_wait(), 3000);
+  // The status bar says so too, on every screen (read again on navigation).
+  ASSERT_TRUE(driver->tap("btn:home"));
+  EXPECT_NE(text("status:sync").find("Sync failed: "), std::string::npos) << text("status:sync");
+  EXPECT_EQ(text("status:sync").find("Last sync: "), std::string::npos) << text("status:sync");
 
   // A stick is put in (the agent says so): on the screen and in the status bar.
   agent(core::AgentStatus::State::Done, true);
-  ASSERT_TRUE(driver->tap("btn:home"));
   ASSERT_TRUE(driver->tap("Sync"));
   EXPECT_TRUE(driver->find("sync:usb")) << driver->dump();
   EXPECT_EQ(text("sync:usb"), "USB stick detected");
