@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <array>
+#include <functional>
 #include <span>
 
 #include <fmt/format.h>
@@ -237,6 +238,117 @@ void keep_what_hq_holds(const json& held, json& stub) {
   }
 }
 
+// Cases and calls arrive as whole snapshots and are kept the same way; what differs is the
+// table and the columns HQ keeps beside the record for its own queries.
+struct SnapshotTable {
+  std::string_view table;
+  std::vector<std::string_view> columns;                       // bound from ?3 on, in this order
+  void (*bind_columns)(storage::Statement&, const json& record);  // binds `columns`
+};
+
+const SnapshotTable kCaseSnapshots{
+    "cases", {"case_number", "status", "opened_at", "closed_at"}, [](storage::Statement& st, const json& c) {
+      st.bind(3, opt_str(c, "case_number")).bind(4, opt_str(c, "status"));
+      st.bind(5, opt_int(c, "opened_at")).bind(6, opt_int(c, "closed_at"));
+    }};
+const SnapshotTable kCallSnapshots{"calls", {"started_at", "call_type"}, [](storage::Statement& st, const json& c) {
+                                     st.bind(3, opt_int(c, "started_at")).bind(4, opt_str(c, "call_type"));
+                                   }};
+
+struct SnapshotImport {
+  storage::Database& db;
+  const std::string& device;
+  std::int64_t sequence, received_at;
+  std::int64_t purge_date;  // for a stub that does not say when it was purged
+  ImportCounts& counts;
+  const std::function<storage::Result<void>()>& wrote;  // after each write (failure injection)
+};
+
+// One table's snapshots of a bundle: new ones inserted; a newer one replaces what HQ holds (a
+// purged flag, once set, stays: a device never un-purges); a newer purged stub keeps HQ's
+// personal data under its codes; an older stub only marks the record purged.
+storage::Result<void> import_snapshots(const SnapshotTable& t, const json& records, const SnapshotImport& x) {
+  std::string cols, marks, sets;
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    cols += fmt::format("{}, ", t.columns[i]);
+    marks += fmt::format("?{}, ", i + 3);
+    sets += fmt::format("{} = ?{}, ", t.columns[i], i + 3);
+  }
+  const std::size_t n = t.columns.size() + 3;  // updated_at's index; the shared columns follow it
+  auto get = x.db.prepare(fmt::format("SELECT updated_at, purged, record FROM {} WHERE device = ?1 AND local_id = ?2",
+                                      t.table));
+  auto ins = x.db.prepare(fmt::format(
+      "INSERT INTO {} (device, local_id, {}updated_at, purged, purged_at, record, bundle_sequence, received_at) "
+      "VALUES (?1, ?2, {}?{}, ?{}, ?{}, ?{}, ?{}, ?{})",
+      t.table, cols, marks, n, n + 1, n + 2, n + 3, n + 4, n + 5));
+  auto upd = x.db.prepare(fmt::format(
+      "UPDATE {} SET {}updated_at = ?{}, purged = ?{}, purged_at = coalesce(purged_at, ?{}), record = ?{}, "
+      "bundle_sequence = ?{}, received_at = ?{} WHERE device = ?1 AND local_id = ?2",
+      t.table, sets, n, n + 1, n + 2, n + 3, n + 4, n + 5));
+  auto mark = x.db.prepare(
+      fmt::format("UPDATE {} SET purged = 1, purged_at = ?3 WHERE device = ?1 AND local_id = ?2 AND purged = 0", t.table));
+  for (auto* s : {&get, &ins, &upd, &mark})
+    if (!*s) return std::unexpected(s->error());
+  auto& counts = x.counts;
+  for (const auto& c : records) {
+    const auto id = c["id"].get<std::int64_t>();
+    const auto updated_at = c["updated_at"].get<std::int64_t>();
+    const bool purged = flag(c, "purged");
+    const auto purge_date = opt_int(c, "purged_at").value_or(x.purge_date);
+    get->bind(1, x.device).bind(2, id);
+    auto row = get->step();
+    if (!row) return std::unexpected(row.error());
+    std::optional<std::int64_t> held_updated;
+    bool held_purged = false;
+    std::string held_record;
+    if (*row) {
+      held_updated = get->int64(0);
+      held_purged = get->int64(1) != 0;
+      if (purged) held_record = get->text(2);
+    }
+    get->reset();
+
+    auto write = [&](storage::Statement& st, const std::string& record, bool is_purged,
+                     std::optional<std::int64_t> purged_at) -> storage::Result<void> {
+      st.bind(1, x.device).bind(2, id);
+      t.bind_columns(st, c);
+      const int at = static_cast<int>(n);
+      st.bind(at, updated_at).bind(at + 1, static_cast<std::int64_t>(is_purged)).bind(at + 2, purged_at);
+      st.bind(at + 3, record).bind(at + 4, x.sequence).bind(at + 5, x.received_at);
+      return st.run();
+    };
+    storage::Result<void> r;
+    if (!held_updated) {
+      r = write(*ins, c.dump(), purged, purged ? std::optional(purge_date) : std::nullopt);
+      ++counts.inserted;
+      if (purged) ++counts.purged;
+    } else if (purged) {
+      if (updated_at > *held_updated) {
+        // The stub is newer: its codes, HQ's personal data.
+        json merged = c;
+        keep_what_hq_holds(json::parse(held_record), merged);
+        r = write(*upd, merged.dump(), true, purge_date);
+      } else if (!held_purged) {
+        mark->bind(1, x.device).bind(2, id).bind(3, purge_date);
+        r = mark->run();
+      } else {
+        ++counts.unchanged;
+        continue;
+      }
+      ++counts.purged;
+    } else if (updated_at > *held_updated) {
+      r = write(*upd, c.dump(), held_purged, std::nullopt);
+      ++counts.updated;
+    } else {
+      ++counts.unchanged;
+      continue;
+    }
+    if (!r) return r;
+    if (auto w = x.wrote(); !w) return w;
+  }
+  return {};
+}
+
 Device read_device(const storage::Statement& st) {
   Device d;
   d.key_id = st.text(0);
@@ -385,149 +497,15 @@ core::Result<ImportCounts> Store::import_bundle(const BundleRecord& bundle, cons
   const auto now = bundle.received_at;
 
   auto body = [&]() -> storage::Result<void> {
-    auto wrote = [&]() -> storage::Result<void> {
+    const std::function<storage::Result<void>()> wrote = [&]() -> storage::Result<void> {
       if (fail_after_writes_ && ++writes > *fail_after_writes_)
         return storage::fail(storage::Errc::Io, "injected failure inside the import transaction");
       return {};
     };
-    // Cases: whole snapshots; the newest updated_at wins; a stub keeps what HQ holds.
-    {
-      auto get = db_.prepare("SELECT updated_at, purged, record FROM cases WHERE device = ?1 AND local_id = ?2");
-      auto ins = db_.prepare(
-          "INSERT INTO cases (device, local_id, case_number, status, opened_at, closed_at, updated_at, purged, "
-          "purged_at, record, bundle_sequence, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-      auto upd = db_.prepare(
-          "UPDATE cases SET case_number = ?3, status = ?4, opened_at = ?5, closed_at = ?6, updated_at = ?7, "
-          "purged = ?8, purged_at = coalesce(purged_at, ?9), record = ?10, bundle_sequence = ?11, received_at = ?12 "
-          "WHERE device = ?1 AND local_id = ?2");
-      auto mark = db_.prepare(
-          "UPDATE cases SET purged = 1, purged_at = ?3 WHERE device = ?1 AND local_id = ?2 AND purged = 0");
-      for (auto* s : {&get, &ins, &upd, &mark})
-        if (!*s) return std::unexpected(s->error());
-      for (const auto& c : payload.cases()) {
-        const auto id = c["id"].get<std::int64_t>();
-        const auto updated_at = c["updated_at"].get<std::int64_t>();
-        const bool purged = flag(c, "purged");
-        const auto purge_date = opt_int(c, "purged_at").value_or(payload.created_at != 0 ? payload.created_at : now);
-        get->bind(1, dev).bind(2, id);
-        auto row = get->step();
-        if (!row) return std::unexpected(row.error());
-        std::optional<std::int64_t> held_updated;
-        bool held_purged = false;
-        std::string held_record;
-        if (*row) {
-          held_updated = get->int64(0);
-          held_purged = get->int64(1) != 0;
-          if (purged) held_record = get->text(2);
-        }
-        get->reset();
-
-        auto write = [&](storage::Statement& st, const std::string& record, bool is_purged,
-                         std::optional<std::int64_t> purged_at) -> storage::Result<void> {
-          st.bind(1, dev).bind(2, id).bind(3, opt_str(c, "case_number")).bind(4, opt_str(c, "status"));
-          st.bind(5, opt_int(c, "opened_at")).bind(6, opt_int(c, "closed_at")).bind(7, updated_at);
-          st.bind(8, static_cast<std::int64_t>(is_purged)).bind(9, purged_at).bind(10, record);
-          st.bind(11, seq).bind(12, now);
-          return st.run();
-        };
-        storage::Result<void> r;
-        if (!held_updated) {
-          r = write(*ins, c.dump(), purged, purged ? std::optional(purge_date) : std::nullopt);
-          ++counts.inserted;
-          if (purged) ++counts.purged;
-        } else if (purged) {
-          if (updated_at > *held_updated) {
-            // The stub is newer: its codes, HQ's personal data.
-            json merged = c;
-            keep_what_hq_holds(json::parse(held_record), merged);
-            r = write(*upd, merged.dump(), true, purge_date);
-          } else if (!held_purged) {
-            mark->bind(1, dev).bind(2, id).bind(3, purge_date);
-            r = mark->run();
-          } else {
-            ++counts.unchanged;
-            continue;
-          }
-          ++counts.purged;
-        } else if (updated_at > *held_updated) {
-          // A purged flag, once set, stays: a device never un-purges.
-          r = write(*upd, c.dump(), held_purged, std::nullopt);
-          ++counts.updated;
-        } else {
-          ++counts.unchanged;
-          continue;
-        }
-        if (!r) return r;
-        if (auto w = wrote(); !w) return w;
-      }
-    }
-    // Calls: the same rule as cases.
-    {
-      auto get = db_.prepare("SELECT updated_at, purged, record FROM calls WHERE device = ?1 AND local_id = ?2");
-      auto ins = db_.prepare(
-          "INSERT INTO calls (device, local_id, started_at, call_type, updated_at, purged, purged_at, record, "
-          "bundle_sequence, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-      auto upd = db_.prepare(
-          "UPDATE calls SET started_at = ?3, call_type = ?4, updated_at = ?5, purged = ?6, "
-          "purged_at = coalesce(purged_at, ?7), record = ?8, bundle_sequence = ?9, received_at = ?10 "
-          "WHERE device = ?1 AND local_id = ?2");
-      auto mark = db_.prepare(
-          "UPDATE calls SET purged = 1, purged_at = ?3 WHERE device = ?1 AND local_id = ?2 AND purged = 0");
-      for (auto* s : {&get, &ins, &upd, &mark})
-        if (!*s) return std::unexpected(s->error());
-      for (const auto& c : payload.calls()) {
-        const auto id = c["id"].get<std::int64_t>();
-        const auto updated_at = c["updated_at"].get<std::int64_t>();
-        const bool purged = flag(c, "purged");
-        const auto purge_date = opt_int(c, "purged_at").value_or(payload.created_at != 0 ? payload.created_at : now);
-        get->bind(1, dev).bind(2, id);
-        auto row = get->step();
-        if (!row) return std::unexpected(row.error());
-        std::optional<std::int64_t> held_updated;
-        bool held_purged = false;
-        std::string held_record;
-        if (*row) {
-          held_updated = get->int64(0);
-          held_purged = get->int64(1) != 0;
-          if (purged) held_record = get->text(2);
-        }
-        get->reset();
-        auto write = [&](storage::Statement& st, const std::string& record, bool is_purged,
-                         std::optional<std::int64_t> purged_at) -> storage::Result<void> {
-          st.bind(1, dev).bind(2, id).bind(3, opt_int(c, "started_at")).bind(4, opt_str(c, "call_type"));
-          st.bind(5, updated_at).bind(6, static_cast<std::int64_t>(is_purged)).bind(7, purged_at);
-          st.bind(8, record).bind(9, seq).bind(10, now);
-          return st.run();
-        };
-        storage::Result<void> r;
-        if (!held_updated) {
-          r = write(*ins, c.dump(), purged, purged ? std::optional(purge_date) : std::nullopt);
-          ++counts.inserted;
-          if (purged) ++counts.purged;
-        } else if (purged) {
-          if (updated_at > *held_updated) {
-            json merged = c;
-            keep_what_hq_holds(json::parse(held_record), merged);
-            r = write(*upd, merged.dump(), true, purge_date);
-          } else if (!held_purged) {
-            mark->bind(1, dev).bind(2, id).bind(3, purge_date);
-            r = mark->run();
-          } else {
-            ++counts.unchanged;
-            continue;
-          }
-          ++counts.purged;
-        } else if (updated_at > *held_updated) {
-          r = write(*upd, c.dump(), held_purged, std::nullopt);
-          ++counts.updated;
-        } else {
-          ++counts.unchanged;
-          continue;
-        }
-        if (!r) return r;
-        if (auto w = wrote(); !w) return w;
-      }
-    }
+    // Cases, then calls: whole snapshots; the newest updated_at wins; a stub keeps what HQ holds.
+    const SnapshotImport ctx{db_, dev, seq, now, payload.created_at != 0 ? payload.created_at : now, counts, wrote};
+    if (auto r = import_snapshots(kCaseSnapshots, payload.cases(), ctx); !r) return r;
+    if (auto r = import_snapshots(kCallSnapshots, payload.calls(), ctx); !r) return r;
     // Beds have no updated_at: the snapshot from the highest sequence wins.
     {
       auto st = db_.prepare(
