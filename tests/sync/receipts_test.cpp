@@ -68,6 +68,26 @@ struct ReceiptsFixture : SyncFixture {
     auto s = admin();
     return column(s, table, "updated_at", id).value_or(-1);
   }
+  // One case in two bundles: version v1 in `first`, then a later change (v2) in `second`.
+  struct TwoVersions {
+    std::int64_t id;
+    Written first, second;
+    std::int64_t v1, v2;
+  };
+  TwoVersions two_versions_of_a_case() {
+    TwoVersions t;
+    t.id = register_case(1);
+    t.first = write_one();
+    t.v1 = updated("cases", t.id);
+    wait_past(t.v1);
+    {
+      auto c = coordinator();
+      EXPECT_TRUE(CaseService(c).set_risk(t.id, "low"));
+    }
+    t.second = write_one();
+    t.v2 = updated("cases", t.id);
+    return t;
+  }
 };
 
 TEST_F(ReceiptsFixture, AnAcceptedReceiptConfirmsTheSnapshotAndRetentionPurgesOnlyThatAfterTheDays) {
@@ -258,17 +278,8 @@ TEST_F(ReceiptsFixture, ADuplicateReceiptDeliversAndAReceiptTwiceIsHarmless) {
 }
 
 TEST_F(ReceiptsFixture, AnOlderBundlesReceiptNeverConfirmsAVersionHqDoesNotHold) {
-  const auto id = register_case(1);
-  const auto first = write_one();
-  const auto v1 = updated("cases", id);
-  wait_past(v1);
-  {
-    auto c = coordinator();
-    ASSERT_TRUE(CaseService(c).set_risk(id, "low"));
-  }
-  const auto second = write_one();
+  const auto [id, first, second, v1, v2] = two_versions_of_a_case();
   ASSERT_FALSE(HasFailure());
-  const auto v2 = updated("cases", id);
   ASSERT_GT(v2, v1);
 
   // Bundle 1's receipt arrives while bundle 2 (the newer version) is still on its way.
@@ -283,17 +294,8 @@ TEST_F(ReceiptsFixture, AnOlderBundlesReceiptNeverConfirmsAVersionHqDoesNotHold)
 }
 
 TEST_F(ReceiptsFixture, ANewerReceiptFirstIsNotUndoneByAnOlderOne) {
-  const auto id = register_case(1);
-  const auto first = write_one();
-  const auto v1 = updated("cases", id);
-  wait_past(v1);
-  {
-    auto c = coordinator();
-    ASSERT_TRUE(CaseService(c).set_risk(id, "low"));
-  }
-  const auto second = write_one();
+  const auto [id, first, second, v1, v2] = two_versions_of_a_case();
   ASSERT_FALSE(HasFailure());
-  const auto v2 = updated("cases", id);
   put_receipt(receipt_for(second.opened, ReceiptStatus::Accepted), hq_sign);
   put_receipt(receipt_for(first.opened, ReceiptStatus::Accepted), hq_sign, "zz-late.ikr");
   auto r = process();
