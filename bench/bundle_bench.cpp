@@ -127,9 +127,9 @@ void BM_blake2b(benchmark::State& state) {
 }
 
 // What the spec itself costs with no implementation overhead, on one core: the raw stream plus
-// the one BLAKE2b pass over the payload a bundle requires. seal/open run the hash on a second
-// core, so on a machine with two they can beat this floor; against raw_push/raw_pull they show
-// what the format costs.
+// the payload hash a bundle requires (all its leaves and the root, one after the other). seal and
+// open hash the leaves on helper threads too, so on a machine with two cores they beat this
+// floor; against raw_push/raw_pull they show what the format costs.
 void BM_spec_floor_seal(benchmark::State& state) {
   const auto data = payload(static_cast<std::size_t>(state.range(0)));
   Bytes out = stream_buffer(data.size());
